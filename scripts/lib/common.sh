@@ -1,0 +1,38 @@
+# Shared shell helpers: sourced by the scripts in scripts/, never run alone.
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
+export CHECKPOINT_DISABLE=1
+
+step() { printf '\n\033[1;34m==> %s\033[0m\n' "$*"; }
+info() { printf '    %s\n' "$*"; }
+die() {
+  # die "what went wrong" "what to do next"
+  printf '\033[1;31merror:\033[0m %s\n' "$1" >&2
+  [[ $# -gt 1 ]] && printf '       %s\n' "$2" >&2
+  exit 1
+}
+
+# True when Yandex Cloud credentials are present in the environment.
+have_cloud_credentials() {
+  [[ -n "${YC_TOKEN:-}" || -n "${YC_IAM_TOKEN:-}" || -n "${YC_SERVICE_ACCOUNT_KEY_FILE:-}" ]]
+}
+
+# Install Debian packages that are missing, in one apt run.
+apt_ensure() {
+  local missing=()
+  local pkg
+  for pkg in "$@"; do
+    dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q 'install ok installed' || missing+=("$pkg")
+  done
+  [[ ${#missing[@]} -eq 0 ]] && return 0
+  step "Installing host packages: ${missing[*]}"
+  if [[ $(id -u) -ne 0 ]]; then
+    die "installing ${missing[*]} needs root" "run as root, or install them with: sudo apt-get install ${missing[*]}"
+  fi
+  local log
+  log="$(mktemp)"
+  if ! { apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends "${missing[@]}"; } >"$log" 2>&1; then
+    tail -n 20 "$log" >&2
+    die "apt could not install ${missing[*]} (full log: $log)" "check the apt sources and network, then run the command again"
+  fi
+  rm -f "$log"
+}
