@@ -27,6 +27,12 @@ export class Logger {
       config: { ...config, postgres_cluster: { ...config.postgres_cluster, password: "********" } },
       runtime: { go_version: "go1.21.4", go_os: "linux", go_arch: "amd64", gomaxprocs: 2 },
       feature_flags: { google_dns_check: true, rate_limit_rps: 100, long_dummy: true, db_dummy: true },
+      process: { argv: process.argv.slice(1), cwd: process.cwd(), uid: process.getuid?.(), started_at: new Date().toISOString() },
+      routes: [
+        "GET /", "GET /ping", "GET /long_dummy", "GET /db_dummy", "POST /operation",
+        "GET /api/movie", "GET /api/movie/{id}", "GET /api/customer", "GET /api/customer/{id}",
+        "GET /api/session", "GET /api/session/{id}", "POST /api/session", "DELETE /api/session/{id}",
+      ],
     };
   }
 
