@@ -1,0 +1,37 @@
+#!/usr/bin/env bash
+# Run the site playbook again and fail when any host reports changed>0: a converged
+# installation must be left exactly as it is. Usage:
+#   scripts/ansible-idempotence.sh [INVENTORY] [extra ansible-playbook arguments]
+# INVENTORY defaults to the local nodes (ansible/inventories/local).
+set -euo pipefail
+source "$(dirname "$0")/lib/common.sh"
+cd "$ROOT"
+
+inventory="${1:-ansible/inventories/local}"
+[[ $# -gt 0 ]] && shift
+[[ -e $inventory ]] || die "no inventory at $inventory" "deploy first (make deploy), or pass the inventory folder"
+
+mkdir -p reports
+log="reports/ansible-idempotence.log"
+step "Running ansible/site.yml again on $inventory (expecting changed=0 everywhere)"
+t0=$(date +%s)
+rc=0
+ANSIBLE_CONFIG="$ROOT/ansible/ansible.cfg" ANSIBLE_FORCE_COLOR=0 ANSIBLE_NOCOLOR=1 \
+  ansible-playbook -i "$inventory" ansible/site.yml "$@" >"$log" 2>&1 || rc=$?
+elapsed=$(($(date +%s) - t0))
+[[ $rc -eq 0 ]] || { tail -n 40 "$log" >&2; die "the second run failed (exit $rc) after ${elapsed} s; full log: $log" "fix the failing task, then run this again"; }
+
+# The recap lines: "host : ok=N changed=N unreachable=N failed=N ...".
+recap=$(sed -n '/^PLAY RECAP/,$p' "$log" | grep -E '^[^ ].* : ok=' || true)
+[[ -n $recap ]] || die "no PLAY RECAP in $log" "read the log: the playbook did not finish normally"
+info "second run took ${elapsed} s"
+printf '%s\n' "$recap" | sed 's/^/    /'
+
+changed_hosts=$(printf '%s\n' "$recap" | awk '{ for (i = 1; i <= NF; i++) if ($i ~ /^changed=/) { split($i, kv, "="); if (kv[2] > 0) print $1 } }')
+if [[ -n $changed_hosts ]]; then
+  echo "Tasks that reported a change:" >&2
+  grep -E '^(TASK \[|changed: )' "$log" | grep -B1 '^changed: ' | grep -v '^--$' >&2 || true
+  die "the second run changed something on: $(echo "$changed_hosts" | tr '\n' ' ')" \
+    "make those tasks idempotent (changed_when, creates:, or a real state check); full log: $log"
+fi
+info "idempotent: every host reports changed=0"

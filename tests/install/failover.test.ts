@@ -1,0 +1,106 @@
+// A dying app node is invisible to users: while a request loop runs through the
+// frontend, one node's bingo is killed, or degraded through /operation, and no
+// request fails; the node answers pong again in under a minute (autoheal).
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { HTTP_BASE, bingoPort, fetchAnswer, onNode, sleep } from "./support/frontend";
+
+const NODE = "app1";
+const PATHS = ["/ping", "/db_dummy", "/api/movie/1", "/api/customer/2", "/api/session/3"];
+
+interface LoopResult {
+  sent: number;
+  failures: string[];
+}
+
+/** Requests through the frontend, two at a time, until stop() (bounded by maxMs). */
+function requestLoop(maxMs: number): { stop: () => Promise<LoopResult> } {
+  const result: LoopResult = { sent: 0, failures: [] };
+  let running = true;
+  const deadline = Date.now() + maxMs;
+  const worker = async (offset: number) => {
+    let i = offset;
+    while (running && Date.now() < deadline) {
+      const path = PATHS[i++ % PATHS.length];
+      result.sent++;
+      try {
+        const answer = await fetchAnswer(`${HTTP_BASE}${path}`, { timeoutMs: 10_000 });
+        if (answer.status !== 200) result.failures.push(`${path}: ${answer.status} ${answer.body.slice(0, 80)}`);
+      } catch (err) {
+        result.failures.push(`${path}: ${(err as Error).message}`);
+      }
+      await sleep(50);
+    }
+  };
+  const workers = [worker(0), worker(1)];
+  return {
+    stop: async () => {
+      running = false;
+      await Promise.all(workers);
+      return result;
+    },
+  };
+}
+
+/** Seconds until NODE's bingo answers pong again, polled from the frontend every 0.5 s. */
+async function secondsUntilPong(port: number, since: number, limitS: number): Promise<number> {
+  const polls = limitS * 2;
+  const script =
+    `for i in $(seq 1 ${polls}); do ` +
+    `[ "$(curl -s -m 1 http://${NODE}:${port}/ping)" = pong ] && { echo ok; exit 0; }; sleep 0.5; done; echo timeout`;
+  const out = await onNode("frontend", script, (limitS + 30) * 1000);
+  assert.equal(out, "ok", `${NODE} did not answer pong within ${limitS} s`);
+  return (Date.now() - since) / 1000;
+}
+
+async function containerStartedAt(): Promise<string> {
+  return onNode(NODE, "sudo docker inspect -f '{{.State.StartedAt}}' bingo");
+}
+
+async function healthyAgain(): Promise<void> {
+  for (let i = 0; i < 30; i++) {
+    if ((await onNode(NODE, "sudo docker inspect -f '{{.State.Health.Status}}' bingo")) === "healthy") return;
+    await sleep(1_000);
+  }
+  assert.fail(`${NODE}: the bingo container is not healthy 30 s after it answered pong`);
+}
+
+test("a killed bingo process is invisible to users and restarts at once", async () => {
+  const port = await bingoPort(NODE);
+  const before = await containerStartedAt();
+  const loop = requestLoop(120_000);
+  await sleep(3_000);
+  const killedAt = Date.now();
+  await onNode(NODE, "sudo docker kill bingo");
+  const recovery = await secondsUntilPong(port, killedAt, 60);
+  await sleep(5_000);
+  const { sent, failures } = await loop.stop();
+  console.log(`killed container on ${NODE}: pong again after ${recovery.toFixed(1)} s; ${sent} requests, ${failures.length} failed`);
+  assert.notEqual(await containerStartedAt(), before, "the container was not restarted");
+  assert.deepEqual(failures, [], "requests failed while a node was down");
+  assert.ok(recovery < 60, `recovery took ${recovery.toFixed(1)} s`);
+  await healthyAgain();
+});
+
+test("a node degraded through /operation is invisible to users and heals in under a minute", async () => {
+  const port = await bingoPort(NODE);
+  const before = await containerStartedAt();
+  const loop = requestLoop(150_000);
+  await sleep(3_000);
+  const degradedAt = Date.now();
+  // Sent straight to the node (not through the frontend, which must not spread it).
+  await onNode("frontend",
+    `curl -s -m 5 -o /dev/null -X POST -H 'content-type: application/json' -d '{"operation":21474836480}' http://${NODE}:${port}/operation`);
+  const ping = await onNode("frontend", `curl -s -m 2 http://${NODE}:${port}/ping || true`);
+  assert.notEqual(ping, "pong", "the node did not degrade: /ping still answers pong");
+  const recovery = await secondsUntilPong(port, degradedAt, 60);
+  await sleep(5_000);
+  const { sent, failures } = await loop.stop();
+  console.log(`degraded container on ${NODE}: pong again after ${recovery.toFixed(1)} s; ${sent} requests, ${failures.length} failed`);
+  assert.notEqual(await containerStartedAt(), before, "autoheal did not restart the degraded container");
+  assert.deepEqual(failures, [], "requests failed while a node was degraded");
+  assert.ok(recovery < 60, `recovery took ${recovery.toFixed(1)} s`);
+  await healthyAgain();
+  const metrics = await onNode(NODE, "cat /var/lib/prometheus/node-exporter/bingo.prom");
+  assert.match(metrics, /bingo_container_restarts_total\{reason="unhealthy"\} [1-9]/, "autoheal did not count the restart");
+});
