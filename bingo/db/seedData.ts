@@ -35,7 +35,7 @@ SELECT i,
   (${sqlArray(NOUNS)})[1 + (i * 11) % ${NOUNS.length}] || ' ' || (1 + (i * 13) % 97),
   1930 + (i * 7919) % 94,
   70 + (i * 104729) % 120
-FROM generate_series(1, ${count}) AS i`;
+FROM generate_series(1::bigint, ${count}::bigint) AS i`;
 }
 
 export function customersInsert(count: number): string {
@@ -45,7 +45,7 @@ FROM (
   SELECT i,
     (${sqlArray(FIRST_NAMES)})[1 + (i * 17) % ${FIRST_NAMES.length}] AS f,
     (${sqlArray(SURNAMES)})[1 + (i * 29) % ${SURNAMES.length}] AS s
-  FROM generate_series(1, ${count}) AS i
+  FROM generate_series(1::bigint, ${count}::bigint) AS i
 ) AS g`;
 }
 
