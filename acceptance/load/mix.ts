@@ -1,0 +1,83 @@
+// The endpoint mix of requirements.md that carries the arrival rate: the five fast
+// endpoints, /long_dummy, and session writes (POST, then DELETE of what it created).
+// The list endpoints are not in it: they run one at a time in their own loop.
+import type { Job } from "../driver/open-load.js";
+import { randomId, serverTimeMs, timed, type LoadContext } from "./context.js";
+
+export const FAST_ENDPOINTS = [
+  "POST /operation",
+  "GET /db_dummy",
+  "GET /api/movie/{id}",
+  "GET /api/customer/{id}",
+  "GET /api/session/{id}",
+] as const;
+export const LONG_DUMMY = "GET /long_dummy";
+export const SESSION_POST = "POST /api/session";
+export const SESSION_DELETE = "DELETE /api/session/{id}";
+
+type Slot = (ctx: LoadContext, phase: string, due: number) => Promise<void>;
+
+const slots: [number, Slot][] = [
+  [20, async (ctx, phase, due) => void (await timed(ctx, phase, "POST /operation", due, "POST", "/operation", { operation: randomId(1000) }))],
+  [20, async (ctx, phase, due) => void (await timed(ctx, phase, "GET /db_dummy", due, "GET", "/db_dummy"))],
+  [20, async (ctx, phase, due) => void (await timed(ctx, phase, "GET /api/movie/{id}", due, "GET", `/api/movie/${randomId(ctx.ranges.movies)}`))],
+  [20, async (ctx, phase, due) => void (await timed(ctx, phase, "GET /api/customer/{id}", due, "GET", `/api/customer/${randomId(ctx.ranges.customers)}`))],
+  [20, async (ctx, phase, due) => void (await timed(ctx, phase, "GET /api/session/{id}", due, "GET", `/api/session/${randomId(ctx.ranges.sessions)}`))],
+  [5, longDummy],
+  [5, sessionWrite],
+];
+const totalWeight = slots.reduce((sum, [w]) => sum + w, 0);
+
+async function longDummy(ctx: LoadContext, phase: string, due: number): Promise<void> {
+  const res = await timed(ctx, phase, LONG_DUMMY, due, "GET", "/long_dummy");
+  if (res && res.status === 200) {
+    const age = (Date.now() - serverTimeMs(res)) / 1000;
+    ctx.longDummy.push({ ageS: age, latencyMs: performance.now() - due, cache: res.headers["x-cache-status"] ?? "" });
+  }
+}
+
+/** The id a POST /api/session answer names ({id}, [{id}] or a bare number). */
+export function createdId(body: string): number | undefined {
+  try {
+    const data: unknown = JSON.parse(body);
+    const first = Array.isArray(data) ? data[0] : data;
+    if (typeof first === "number") return first;
+    const id = (first as { id?: unknown } | null)?.id;
+    return typeof id === "number" ? id : typeof id === "string" && /^\d+$/.test(id) ? Number(id) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+export function newSessionBody(ctx: LoadContext): Record<string, unknown> {
+  return { start_time: new Date().toISOString(), customer_id: randomId(ctx.ranges.customers), movie_id: randomId(ctx.ranges.movies) };
+}
+
+/** Only rows the suite created may be deleted: never an id of the initial data. */
+export async function deleteCreated(ctx: LoadContext, phase: string, id: number, due = performance.now()): Promise<boolean> {
+  if (!(id > ctx.ranges.sessions)) throw new Error(`refusing to delete session ${id}: it belongs to the initial data`);
+  const res = await timed(ctx, phase, SESSION_DELETE, due, "DELETE", `/api/session/${id}`);
+  if (res && (res.status === 200 || res.status === 204 || res.status === 404)) ctx.created.delete(id);
+  return Boolean(res && res.status >= 200 && res.status < 300);
+}
+
+async function sessionWrite(ctx: LoadContext, phase: string, due: number): Promise<void> {
+  const res = await timed(ctx, phase, SESSION_POST, due, "POST", "/api/session", newSessionBody(ctx));
+  if (!res || res.status < 200 || res.status >= 300) return;
+  const id = createdId(res.body);
+  if (id === undefined) return;
+  ctx.created.add(id);
+  await deleteCreated(ctx, phase, id);
+}
+
+/** A job for the open-model driver that picks an endpoint by the mix's weights. */
+export function mixJob(ctx: LoadContext, phase: string): Job {
+  return async (due) => {
+    let pick = Math.random() * totalWeight;
+    for (const [weight, slot] of slots) {
+      pick -= weight;
+      if (pick < 0) return slot(ctx, phase, due);
+    }
+    return slots[0][1](ctx, phase, due);
+  };
+}

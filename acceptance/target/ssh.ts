@@ -1,0 +1,49 @@
+// Commands on the installation's nodes over SSH, reached exactly as Ansible reaches
+// them (same key, same common arguments, so ProxyCommand/ProxyJump work too).
+import { execFile, spawn, type ChildProcess } from "node:child_process";
+import type { InventoryNode } from "./inventory.js";
+
+function sshArgv(node: InventoryNode): string[] {
+  const argv = ["-o", "BatchMode=yes", "-o", "ConnectTimeout=10", "-o", "LogLevel=ERROR", "-p", String(node.sshPort)];
+  if (node.sshKey) argv.push("-i", node.sshKey);
+  argv.push(...node.sshArgs, `${node.sshUser}@${node.host}`);
+  return argv;
+}
+
+export interface RemoteResult {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+/** Runs a shell command on the node; never throws for a non-zero exit. */
+export function runOn(node: InventoryNode, command: string, timeoutMs = 60_000): Promise<RemoteResult> {
+  return new Promise((resolve) => {
+    execFile("ssh", [...sshArgv(node), command], { timeout: timeoutMs, maxBuffer: 64 * 1024 * 1024 }, (err, stdout, stderr) => {
+      const code = err ? (typeof (err as { code?: unknown }).code === "number" ? Number((err as { code: number }).code) : 255) : 0;
+      resolve({ code, stdout: String(stdout), stderr: String(stderr) });
+    });
+  });
+}
+
+/** Like runOn, but fails with the command's error output when it exits non-zero. */
+export async function mustRunOn(node: InventoryNode, command: string, timeoutMs = 60_000): Promise<string> {
+  const r = await runOn(node, command, timeoutMs);
+  if (r.code !== 0) throw new Error(`on ${node.name}: '${command}' exited ${r.code}: ${r.stderr.trim() || r.stdout.trim()}`);
+  return r.stdout;
+}
+
+/** A long-running command on the node whose output lines are streamed to onLine. */
+export function streamFrom(node: InventoryNode, command: string, onLine: (line: string) => void): ChildProcess {
+  const child = spawn("ssh", [...sshArgv(node), command], { stdio: ["ignore", "pipe", "ignore"] });
+  let buffer = "";
+  child.stdout?.on("data", (chunk: Buffer) => {
+    buffer += chunk.toString();
+    let nl: number;
+    while ((nl = buffer.indexOf("\n")) >= 0) {
+      onLine(buffer.slice(0, nl));
+      buffer = buffer.slice(nl + 1);
+    }
+  });
+  return child;
+}
