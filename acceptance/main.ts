@@ -1,0 +1,151 @@
+// The acceptance suite: the customer's tester, re-created. Runs every check of
+// requirements.md against a live installation, prints the verdict table, writes
+// reports/acceptance.json and reports/acceptance.html, exits 0 only if all pass.
+//
+//   PROFILE=full|smoke|ci URL=https://... node --import tsx acceptance/main.ts
+import { mkdirSync, writeFileSync } from "node:fs";
+import path from "node:path";
+import { answersMatchRows, initialRowsCheck, listAnswerMatches, sessionRoundTrip } from "./checks/data.js";
+import { freshnessCheck, longDummyCheck } from "./checks/freshness.js";
+import { nodeChecks } from "./checks/nodes.js";
+import { verdict, type CheckResult } from "./checks/result.js";
+import { http3Check, serviceChecks } from "./checks/service.js";
+import { fastEndpointChecks, otherEndpointChecks, rateHeldCheck } from "./checks/sla.js";
+import { runDrill, type DrillOutcome } from "./drills/drill.js";
+import { drillPlans } from "./drills/plans.js";
+import { HttpClient } from "./driver/http.js";
+import { runOpenLoad } from "./driver/open-load.js";
+import { SampleLog } from "./driver/samples.js";
+import type { LoadContext } from "./load/context.js";
+import { startListLoop, type ListEndpoint } from "./load/list-loop.js";
+import { deleteCreated, mixJob } from "./load/mix.js";
+import { PROFILES } from "./profiles.js";
+import { renderHtml, type ReportMeta } from "./report/html.js";
+import { renderTable } from "./report/table.js";
+import { Database } from "./target/database.js";
+import { defaultUrl, firstOf, inventoryPath, loadInventory } from "./target/inventory.js";
+
+const ROOT = path.resolve(__dirname, "..");
+
+function say(message: string): void {
+  process.stderr.write(`    ${new Date().toISOString().slice(11, 19)} ${message}\n`);
+}
+
+async function main(): Promise<number> {
+  const profile = PROFILES[process.env.PROFILE ?? "full"];
+  if (!profile) throw new Error(`unknown PROFILE '${process.env.PROFILE}': use one of ${Object.keys(PROFILES).join(", ")}`);
+  const inventory = loadInventory(inventoryPath(ROOT));
+  const url = new URL(process.env.URL || defaultUrl(inventory));
+  const reportDir = path.resolve(ROOT, process.env.REPORT_DIR ?? "reports");
+  say(`target ${url.origin} (${inventory.kind} inventory ${path.relative(ROOT, inventory.path)}), profile ${profile.name}`);
+
+  const db = new Database(firstOf(inventory, "db"));
+  const ranges = await db.maxIds();
+  say(`initial data: ${ranges.movies} movies, ${ranges.customers} customers, ${ranges.sessions} sessions (max ids); checksumming the initial rows`);
+  const digestBefore = await db.initialRowsDigest(ranges);
+
+  const originMs = performance.now();
+  const startedAt = new Date();
+  const client = new HttpClient(url.origin, { connections: 256, timeoutMs: 10_000 });
+  const ctx: LoadContext = { client, log: new SampleLog(), originMs, originEpochMs: Date.now(), ranges, created: new Set(), longDummy: [] };
+  const results: CheckResult[] = [];
+  const phases: ReportMeta["phases"] = [];
+
+  say("checks on the nodes and from outside");
+  results.push(...(await nodeChecks(inventory)), ...(await serviceChecks(url)), ...(await http3Check(inventory, url)));
+
+  // The list endpoints run one at a time, alongside every load phase and drill.
+  const listProblems = new Map<ListEndpoint, Promise<string[]>>();
+  const lists = startListLoop(ctx, url.origin, (endpoint, body) => listProblems.set(endpoint, listAnswerMatches(db, endpoint, body).catch((e: unknown) => [String(e)])), profile.phases[0].name);
+  const drills: DrillOutcome[] = [];
+  try {
+    for (const phase of profile.phases) {
+      say(`load: ${phase.name} ${phase.rate} RPS for ${phase.durationS} s`);
+      lists.phase = phase.name;
+      const startS = (performance.now() - originMs) / 1000;
+      const result = await runOpenLoad({
+        rate: phase.rate,
+        durationS: phase.durationS,
+        maxInFlight: phase.rate * 30,
+        job: mixJob(ctx, phase.name),
+        onShed: (due) => ctx.log.add({ endpoint: "shed", phase: phase.name, startMs: due - originMs, latencyMs: 0, status: 0, ok: false, error: "shed" }),
+      });
+      phases.push({ name: `${phase.name} ${phase.rate} RPS`, startS, endS: (performance.now() - originMs) / 1000 });
+      const samples = ctx.log.select((s) => s.phase === phase.name && s.endpoint !== "GET /api/movie" && s.endpoint !== "GET /api/customer" && s.endpoint !== "GET /api/session");
+      results.push(rateHeldCheck(phase.name, phase.rate, phase.durationS, result, samples));
+      results.push(...fastEndpointChecks(samples, `${phase.rate} RPS`));
+    }
+    results.push(...otherEndpointChecks(ctx.log.select((s) => profile.phases.some((p) => p.name === s.phase))));
+    results.push(longDummyCheck(ctx));
+
+    say("correctness: freshness, answers vs rows, session round trip");
+    results.push(...(await freshnessCheck(ctx, url.origin)));
+    const single = new HttpClient(url.origin, { connections: 2, timeoutMs: 15_000 });
+    try {
+      results.push(...(await answersMatchRows(ctx, db, (p) => single.send("GET", p))));
+      results.push(...(await sessionRoundTrip(ctx, db, (m, p, b) => single.send(m, p, b))));
+    } finally {
+      await single.close();
+    }
+
+    if (profile.drills.length) {
+      const plans = await drillPlans(inventory, ROOT, profile.drills);
+      for (const plan of plans) {
+        say(`drill ${plan.name}: ${plan.what} at +${profile.drillTiming.breakAtS} s of ${profile.drillTiming.rate} RPS for ${profile.drillTiming.durationS} s`);
+        lists.phase = `drill:${plan.name}`;
+        const startS = (performance.now() - originMs) / 1000;
+        const outcome = await runDrill(ctx, db, ranges, plan, profile.drillTiming);
+        phases.push({ name: `drill ${plan.name}`, startS, endS: (performance.now() - originMs) / 1000 });
+        drills.push(outcome);
+        results.push(outcome.result);
+        say(`  ${outcome.result.verdict}: ${outcome.result.figure}`);
+      }
+    }
+  } finally {
+    await lists.stop();
+  }
+  for (const endpoint of ["GET /api/movie", "GET /api/customer", "GET /api/session"] as const) {
+    const problems = (await listProblems.get(endpoint)) ?? ["no successful answer to inspect"];
+    results.push({ check: `${endpoint} works correctly`, verdict: verdict(problems.length === 0), figure: problems.length ? `${problems.length} problem(s)` : "row count and sampled rows equal the database", requirement: "list = database rows (<= 100000)", details: problems.slice(0, 3).join("; ") || undefined });
+  }
+
+  // Whatever the suite created and could not delete under load goes now.
+  for (const id of [...ctx.created]) await deleteCreated(ctx, "cleanup", id).catch(() => undefined);
+  await client.close();
+  say("checksumming the initial rows again");
+  results.push(initialRowsCheck(digestBefore, await db.initialRowsDigest(ranges)));
+  if (ctx.created.size) results.push({ check: "suite cleaned up its sessions", verdict: "FAIL", figure: `${ctx.created.size} left: ${[...ctx.created].slice(0, 10).join(", ")}`, requirement: "every created session deleted" });
+
+  const durationS = (performance.now() - originMs) / 1000;
+  const markers = drills.flatMap((d) => d.markers.map((m) => ({ x: m.atMs / 1000, label: m.label })));
+  const meta: ReportMeta = { url: url.origin, profile: profile.name, startedAt: startedAt.toISOString(), durationS, phases };
+  mkdirSync(reportDir, { recursive: true });
+  const summaries = ctx.log.byEndpoint();
+  writeFileSync(
+    path.join(reportDir, "acceptance.json"),
+    JSON.stringify(
+      {
+        ...meta,
+        passed: results.every((r) => r.verdict === "PASS"),
+        checks: results,
+        endpoints: summaries,
+        drills: drills.map(({ result: _r, ...d }) => d),
+        series: Object.fromEntries([...new Set(ctx.log.samples.map((s) => s.endpoint))].map((e) => [e, ctx.log.perSecond((s) => s.endpoint === e)])),
+      },
+      null,
+      1,
+    ),
+  );
+  writeFileSync(path.join(reportDir, "acceptance.html"), renderHtml(meta, results, ctx.log, markers));
+  console.log(renderTable(results));
+  console.log(`\nreports: ${path.relative(process.cwd(), path.join(reportDir, "acceptance.html"))}, ${path.relative(process.cwd(), path.join(reportDir, "acceptance.json"))}`);
+  return results.every((r) => r.verdict === "PASS") ? 0 : 1;
+}
+
+main().then(
+  (code) => process.exit(code),
+  (err: unknown) => {
+    console.error(`acceptance: ${err instanceof Error ? err.message : String(err)}`);
+    process.exit(2);
+  },
+);

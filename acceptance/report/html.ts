@@ -1,0 +1,59 @@
+// The self-contained HTML report: the verdict table and charts over time (RPS,
+// latency percentiles, errors, each per endpoint), with the failover moments marked.
+import type { CheckResult } from "../checks/result.js";
+import type { SampleLog } from "../driver/samples.js";
+import { lineChart, PALETTE, type ChartMarker, type Series } from "./svg.js";
+
+const esc = (s: string) => s.replace(/[&<>"]/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;" })[c] ?? c);
+
+export interface ReportMeta {
+  url: string;
+  profile: string;
+  startedAt: string;
+  durationS: number;
+  phases: { name: string; startS: number; endS: number }[];
+}
+
+export function renderHtml(meta: ReportMeta, results: readonly CheckResult[], log: SampleLog, markers: readonly ChartMarker[]): string {
+  const endpoints = [...new Set(log.samples.map((s) => s.endpoint))].sort();
+  const xMax = Math.ceil(Math.max(1, ...log.samples.map((s) => s.startMs / 1000)));
+  const perEndpoint = endpoints.map((e, i) => ({ e, color: PALETTE[i % PALETTE.length], points: log.perSecond((s) => s.endpoint === e) }));
+  const all = log.perSecond((s) => s.endpoint !== "shed");
+  const phaseMarkers: ChartMarker[] = meta.phases.map((p) => ({ x: p.startS, label: p.name }));
+  const marks = [...phaseMarkers, ...markers];
+  const series = (pick: (p: (typeof all)[number]) => number): Series[] => perEndpoint.map(({ e, color, points }) => ({ name: e, color, points: points.map((p) => ({ x: p.second, y: pick(p) })) }));
+  const charts = [
+    lineChart("Requests per second (all endpoints)", "RPS", [{ name: "all", color: "#1f77b4", points: all.map((p) => ({ x: p.second, y: p.count })) }, { name: "errors", color: "#d62728", points: all.map((p) => ({ x: p.second, y: p.errors })) }], marks, xMax),
+    lineChart("Latency percentiles (all endpoints)", "ms", [
+      { name: "p50", color: "#2ca02c", points: all.map((p) => ({ x: p.second, y: p.p50 })) },
+      { name: "p90", color: "#ff7f0e", points: all.map((p) => ({ x: p.second, y: p.p90 })) },
+      { name: "p99", color: "#d62728", points: all.map((p) => ({ x: p.second, y: p.p99 })) },
+    ], marks, xMax),
+    lineChart("RPS per endpoint", "RPS", series((p) => p.count), marks, xMax),
+    lineChart("Errors per second per endpoint", "errors/s", series((p) => p.errors), marks, xMax),
+    lineChart("p90 latency per endpoint", "ms", series((p) => p.p90), marks, xMax),
+    lineChart("p99 latency per endpoint", "ms", series((p) => p.p99), marks, xMax),
+  ];
+  const passed = results.filter((r) => r.verdict === "PASS").length;
+  const rows = results
+    .map((r) => `<tr class="${r.verdict}"><td>${esc(r.check)}</td><td>${r.verdict}</td><td>${esc(r.figure)}${r.details ? `<br><small>${esc(r.details)}</small>` : ""}</td><td>${esc(r.requirement)}</td></tr>`)
+    .join("\n");
+  return `<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>Acceptance report: ${esc(meta.url)}</title>
+<style>
+body{font-family:sans-serif;margin:24px;color:#222}
+table{border-collapse:collapse;font-size:13px;margin-bottom:24px}
+td,th{border:1px solid #ccc;padding:4px 8px;text-align:left;vertical-align:top}
+tr.PASS td:nth-child(2){color:#161;font-weight:bold} tr.FAIL td:nth-child(2){color:#b00;font-weight:bold}
+svg{display:block;margin:12px 0;border:1px solid #eee}
+</style></head><body>
+<h1>Acceptance report</h1>
+<p>Target <b>${esc(meta.url)}</b>, profile <b>${esc(meta.profile)}</b>, started ${esc(meta.startedAt)}, ${meta.durationS.toFixed(0)} s.
+<b>${passed}/${results.length}</b> checks passed. Times on the charts are seconds since the start; red dashed lines mark phases and failover moments.</p>
+<table><tr><th>check</th><th>verdict</th><th>figure</th><th>requirement</th></tr>
+${rows}
+</table>
+${charts.join("\n")}
+</body></html>
+`;
+}
