@@ -3,7 +3,7 @@
 import { parse } from "yaml";
 import type { Inventory, InventoryNode } from "../target/inventory.js";
 import { nodesOf } from "../target/inventory.js";
-import { mustRunOn } from "../target/ssh.js";
+import { mustRunOn, streamFrom } from "../target/ssh.js";
 import { guarded, verdict, type CheckResult } from "./result.js";
 
 const FAST_START_S = 10;
@@ -12,6 +12,29 @@ const FAST_START_S = 10;
 export function expectedEmail(inventory: Inventory, env: NodeJS.ProcessEnv = process.env): string | undefined {
   const e = env.EXPECTED_EMAIL ?? inventory.vars.bingo_student_email;
   return typeof e === "string" ? e : undefined;
+}
+
+/**
+ * The node's clock minus the tester's, in seconds. The node prints its time as a
+ * line and the tester stamps the line's arrival, so the SSH handshake does not
+ * count; what remains is the one-way delay of a line (milliseconds).
+ */
+function clockOffset(node: InventoryNode): Promise<number> {
+  return new Promise((resolve, reject) => {
+    let done = false;
+    const child = streamFrom(node, "date +%s.%N", (line) => {
+      const remote = Number(line.trim()) * 1000;
+      if (!done && Number.isFinite(remote)) {
+        done = true;
+        resolve((remote - Date.now()) / 1000);
+      }
+    });
+    const timer = setTimeout(() => child.kill("SIGTERM"), 30_000);
+    child.on("close", () => {
+      clearTimeout(timer);
+      if (!done) reject(new Error(`no time from ${node.name}`));
+    });
+  });
 }
 
 async function startup(node: InventoryNode): Promise<{ codes: string[]; seconds: number }> {
@@ -54,10 +77,7 @@ export async function nodeChecks(inventory: Inventory): Promise<CheckResult[]> {
     ...(await guarded("clock is set", "every node within 1 s of the tester", async () => {
       const offsets = await Promise.all(
         inventory.nodes.map(async (n) => {
-          const before = Date.now();
-          const remote = Number((await mustRunOn(n, "date +%s.%N")).trim()) * 1000;
-          const after = Date.now();
-          return { node: n.name, offsetS: (remote - (before + after) / 2) / 1000, uncertaintyS: (after - before) / 2000 };
+          return { node: n.name, offsetS: await clockOffset(n) };
         }),
       );
       const ok = offsets.every((o) => Math.abs(o.offsetS) <= 1);
