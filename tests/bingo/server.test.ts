@@ -193,6 +193,26 @@ describe("bingo run_server", () => {
     if (r.status === 429) assert.equal(r.body, "Too many requests");
   });
 
+  test("a list query past the 20 s app-side limit is canceled with a clear 500", async () => {
+    // Another session holds the table, so the list waits until the limit cancels it.
+    const { default: pgDriver } = await import("pg");
+    const locker = new pgDriver.Client({ host: "127.0.0.1", port: pg.port, user: "postgres", database: "postgres" });
+    await locker.connect();
+    try {
+      await locker.query("BEGIN");
+      await locker.query("LOCK TABLE sessions IN ACCESS EXCLUSIVE MODE");
+      const r = await call(server.base, "/api/session");
+      assert.equal(r.status, 500);
+      assert.match(String(r.json.error), /longer than the 20 s limit/);
+      assert.ok(r.ms >= 19_000 && r.ms < 30_000, `${r.ms} ms`);
+      assertFresh(r);
+    } finally {
+      await locker.query("ROLLBACK").catch(() => undefined);
+      await locker.end();
+    }
+    assert.equal((await call(server.base, "/api/movie/1")).status, 200);
+  });
+
   test("every request is logged as a verbose JSON line", () => {
     const lines = readLogLines(inst.logFile);
     const requests = lines.filter((l) => l.msg === "request handled");
