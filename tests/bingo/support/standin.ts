@@ -62,6 +62,7 @@ export function install(email: string, pgPort: number): Installation {
   const hadConfig = existsSync(CONFIG_PATH);
   if (hadConfig) renameSync(CONFIG_PATH, backup);
   const hadLogRoot = existsSync("/opt/bongo");
+  const hadConfigDir = existsSync("/opt/bingo");
   mkdirSync("/opt/bingo", { recursive: true });
   const dir = logDir(email);
   const { uid, gid } = userIds();
@@ -77,6 +78,7 @@ export function install(email: string, pgPort: number): Installation {
     restore: () => {
       rmSync(CONFIG_PATH, { force: true });
       if (hadConfig) renameSync(backup, CONFIG_PATH);
+      else if (!hadConfigDir) rmSync("/opt/bingo", { recursive: true, force: true });
       if (hadLogRoot) rmSync(dir, { recursive: true, force: true });
       else rmSync("/opt/bongo", { recursive: true, force: true });
     },
