@@ -55,8 +55,9 @@ export async function answersMatchRows(ctx: LoadContext, db: Database, send: (pa
     results.push(
       ...(await guarded(check, "answer = database row", async () => {
         const ids = Array.from({ length: perEntity }, () => randomId(ctx.ranges[e.range]));
-        const rows = await db.query(`SELECT json_agg(t) FROM (SELECT ${e.columns} FROM ${e.table} WHERE id IN (${ids.join(",")})) t`);
-        const byId = new Map<number, Row>(((JSON.parse(rows[0]?.[0] || "[]") as Row[]) ?? []).map((r) => [Number(r.id), r]));
+        // One JSON row per line (json_agg would wrap lines).
+        const rows = await db.query(`SELECT row_to_json(t) FROM (SELECT ${e.columns} FROM ${e.table} WHERE id IN (${ids.join(",")})) t`);
+        const byId = new Map<number, Row>(rows.map(([json]) => JSON.parse(json) as Row).map((r) => [Number(r.id), r]));
         const problems: string[] = [];
         for (const id of ids) {
           const res = await send(`/api/${name}/${id}`);

@@ -37,13 +37,15 @@ export function startListLoop(ctx: LoadContext, origin: string, inspect: Inspect
         const res = await client.send("GET", endpoint.slice(4));
         const ok = res.status >= 200 && res.status < 300;
         ctx.log.add({ ...sample, latencyMs: performance.now() - start, status: res.status, ok });
+        // A failing endpoint is asked again after a pause, not in a tight loop.
+        if (!ok) await new Promise((r) => setTimeout(r, 500));
         if (ok && !inspected.has(endpoint)) {
           inspected.add(endpoint);
           inspect(endpoint, res.body);
         }
       } catch (err) {
         ctx.log.add({ ...sample, latencyMs: performance.now() - start, status: 0, ok: false, error: errorKind(err) });
-        await new Promise((r) => setTimeout(r, 200));
+        await new Promise((r) => setTimeout(r, 500));
       }
     }
   })();
