@@ -1,0 +1,164 @@
+import { Construct } from "constructs";
+import { ComputeInstanceGroup } from "../.gen/providers/yandex/compute-instance-group";
+import { IamServiceAccount } from "../.gen/providers/yandex/iam-service-account";
+import { LbNetworkLoadBalancer } from "../.gen/providers/yandex/lb-network-load-balancer";
+import { ResourcemanagerFolderIamMember } from "../.gen/providers/yandex/resourcemanager-folder-iam-member";
+import { renderUserData, SelfConfiguration } from "./cloud-init";
+import { VmSizeProps } from "./vm";
+import { assertName, assertPort, assertRange } from "./validate";
+
+export interface BingoInstanceGroupProps {
+  /** Prefix of the group, its instances' names and host names. */
+  readonly name: string;
+  readonly folderId: string;
+  readonly zone: string;
+  readonly networkId: string;
+  readonly subnetId: string;
+  readonly securityGroupIds: readonly string[];
+  readonly imageId: string;
+  readonly size: VmSizeProps;
+  readonly sshUser: string;
+  readonly sshPublicKey: string;
+  /** The port bingo answers /ping on. */
+  readonly appPort: number;
+  /** How the instances configure themselves (the app tier applied in local mode). */
+  readonly selfConfigure: SelfConfiguration;
+  /** @default 2 */
+  readonly instances?: number;
+  /** @default "standard-v3" */
+  readonly platformId?: string;
+  /** @default false */
+  readonly preemptible?: boolean;
+  /** Path of the health check. @default "/ping" */
+  readonly healthCheckPath?: string;
+  /**
+   * Seconds a new instance gets to configure itself (packages, Docker, the
+   * image, bingo's start-up) before health checks count. @default 900
+   */
+  readonly startupSeconds?: number;
+  /** Put an internal network load balancer in front of the group. @default false */
+  readonly internalLoadBalancer?: boolean;
+}
+
+/** The region part of the internal DNS names (ru-central1-a -> ru-central1). */
+export const regionOf = (zone: string) => zone.replace(/-[a-z]$/, "");
+
+/**
+ * The bingo nodes: a fixed-size instance group that heals itself. A failed
+ * /ping check re-creates the instance; the new one configures itself from its
+ * user-data and comes back under the same host name, which the frontend
+ * resolves again on its own.
+ */
+export class BingoInstanceGroup extends Construct {
+  readonly groupId: string;
+  readonly serviceAccountId: string;
+  /** Stable FQDNs of the instances: <name>-1.<region>.internal ... */
+  readonly hostNames: readonly string[];
+  /** The internal load balancer's address; undefined without internalLoadBalancer. */
+  readonly loadBalancerAddress?: string;
+
+  constructor(scope: Construct, id: string, props: BingoInstanceGroupProps) {
+    super(scope, id);
+    assertName("BingoInstanceGroup", "name", props.name);
+    assertPort("BingoInstanceGroup", "appPort", props.appPort);
+    const size = props.instances ?? 2;
+    assertRange("BingoInstanceGroup", "instances", size, 2, 10);
+    const startup = props.startupSeconds ?? 900;
+    assertRange("BingoInstanceGroup", "startupSeconds", startup, 60, 3600);
+    const path = props.healthCheckPath ?? "/ping";
+    if (!path.startsWith("/")) throw new Error(`BingoInstanceGroup: healthCheckPath "${path}" must start with "/"`);
+
+    // The group's own identity: it creates, updates and deletes the instances
+    // (compute.editor) and attaches them to its target group (load-balancer.editor,
+    // only with a load balancer). The instances themselves get no account.
+    const sa = new IamServiceAccount(this, "ServiceAccount", {
+      name: `${props.name}-ig`,
+      description: "Manages the bingo instance group",
+    });
+    const roles = ["compute.editor", "vpc.user", ...(props.internalLoadBalancer ? ["load-balancer.editor"] : [])];
+    const grants = roles.map(
+      (role) =>
+        new ResourcemanagerFolderIamMember(this, `Role-${role.replace(/[^a-z]/g, "-")}`, {
+          folderId: props.folderId,
+          role,
+          member: `serviceAccount:${sa.id}`,
+        }),
+    );
+
+    const ig = new ComputeInstanceGroup(this, "Group", {
+      name: props.name,
+      folderId: props.folderId,
+      serviceAccountId: sa.id,
+      dependsOn: grants,
+      deletionProtection: false,
+      instanceTemplate: {
+        name: `${props.name}-{instance.index}`,
+        hostname: `${props.name}-{instance.index}`,
+        platformId: props.platformId ?? "standard-v3",
+        resources: { cores: props.size.cores, memory: props.size.memoryGb, coreFraction: props.size.coreFraction ?? 100 },
+        bootDisk: {
+          mode: "READ_WRITE",
+          initializeParams: { imageId: props.imageId, size: props.size.diskGb, type: props.size.diskType ?? "network-hdd" },
+        },
+        networkInterface: [{ networkId: props.networkId, subnetIds: [props.subnetId], nat: false, securityGroupIds: [...props.securityGroupIds] }],
+        schedulingPolicy: { preemptible: props.preemptible ?? false },
+        metadata: {
+          "user-data": renderUserData({ sshUser: props.sshUser, sshPublicKey: props.sshPublicKey, selfConfigure: props.selfConfigure }),
+        },
+      },
+      scalePolicy: { fixedScale: { size } },
+      allocationPolicy: { zones: [props.zone] },
+      // Rolling updates one instance at a time, never below size - 1 healthy nodes.
+      deployPolicy: {
+        maxUnavailable: 1,
+        maxExpansion: 0,
+        maxCreating: 1,
+        maxDeleting: 1,
+        startupDuration: startup,
+        strategy: "proactive",
+      },
+      healthCheck: [
+        {
+          interval: 10,
+          timeout: 5,
+          healthyThreshold: 2,
+          unhealthyThreshold: 3,
+          httpOptions: { port: props.appPort, path },
+        },
+      ],
+      maxCheckingHealthDuration: startup,
+      ...(props.internalLoadBalancer
+        ? { loadBalancer: { targetGroupName: `${props.name}-tg`, targetGroupDescription: "bingo nodes of the instance group" } }
+        : {}),
+    });
+
+    if (props.internalLoadBalancer) {
+      const lb = new LbNetworkLoadBalancer(this, "InternalLoadBalancer", {
+        name: `${props.name}-lb`,
+        type: "internal",
+        listener: [
+          {
+            name: "bingo",
+            port: props.appPort,
+            targetPort: props.appPort,
+            protocol: "tcp",
+            internalAddressSpec: { subnetId: props.subnetId, ipVersion: "ipv4" },
+          },
+        ],
+        attachedTargetGroup: [
+          {
+            targetGroupId: ig.loadBalancer.targetGroupId,
+            healthcheck: [{ name: "ping", interval: 2, timeout: 1, healthyThreshold: 2, unhealthyThreshold: 2, httpOptions: { port: props.appPort, path } }],
+          },
+        ],
+      });
+      // The address of the only listener, allocated by the cloud in the subnet.
+      this.loadBalancerAddress = lb.listener.get(0).internalAddressSpec.get(0).address;
+    }
+
+    const region = regionOf(props.zone);
+    this.groupId = ig.id;
+    this.serviceAccountId = sa.id;
+    this.hostNames = Array.from({ length: size }, (_, i) => `${props.name}-${i + 1}.${region}.internal`);
+  }
+}

@@ -1,0 +1,117 @@
+// cloud-init user-data of every VM: the ansible user with the SSH key and, for
+// a self-configuring VM, the playbooks that configure it with nobody connecting.
+import * as path from "node:path";
+import * as zlib from "node:zlib";
+import { execFileSync } from "node:child_process";
+import { stringify } from "yaml";
+
+export interface SelfConfiguration {
+  /** Inventory group the VM belongs to (its group_vars apply), e.g. "app". */
+  readonly group: string;
+  /** Playbook to run, relative to ansible/, e.g. "playbooks/app-self.yml". */
+  readonly playbook: string;
+  /** Roles to ship (folders under ansible/roles). */
+  readonly roles: readonly string[];
+  /** Variables of this VM (inventory host vars). */
+  readonly vars: Readonly<Record<string, unknown>>;
+  /** The ansible/ folder to ship. @default <repository>/ansible */
+  readonly ansibleDir?: string;
+}
+
+export interface UserDataProps {
+  readonly sshUser: string;
+  readonly sshPublicKey: string;
+  readonly selfConfigure?: SelfConfiguration;
+}
+
+const tarballCache = new Map<string, string>();
+
+/**
+ * A gzipped tarball (base64) of what the playbook needs: ansible.cfg, group_vars,
+ * playbooks and the listed roles. Built byte-for-byte reproducibly (sorted names,
+ * fixed times and owners), so the user-data only changes when a role changes.
+ */
+export function ansibleTarballBase64(ansibleDir: string, roles: readonly string[]): string {
+  const key = `${ansibleDir}|${[...roles].sort().join(",")}`;
+  const cached = tarballCache.get(key);
+  if (cached) return cached;
+  const members = ["ansible.cfg", "group_vars", "playbooks", ...[...roles].sort().map((r) => path.join("roles", r))];
+  const tar = execFileSync(
+    "tar",
+    [
+      "--sort=name",
+      "--mtime=@0",
+      "--owner=0",
+      "--group=0",
+      "--numeric-owner",
+      "--mode=u+rw,go+r,go-w",
+      "--exclude=*.md",
+      "--exclude=__pycache__",
+      "-C",
+      path.dirname(ansibleDir),
+      "-cf",
+      "-",
+      ...members.map((m) => path.join(path.basename(ansibleDir), m)),
+    ],
+    { maxBuffer: 64 * 1024 * 1024 },
+  );
+  const b64 = zlib.gzipSync(tar, { level: 9 }).toString("base64");
+  tarballCache.set(key, b64);
+  return b64;
+}
+
+/** The #cloud-config document. Keys are cloud-init's own (see cloud-init docs). */
+export function renderUserData(props: UserDataProps): string {
+  const doc: Record<string, unknown> = {
+    users: [
+      {
+        name: props.sshUser,
+        groups: ["sudo"],
+        shell: "/bin/bash",
+        sudo: "ALL=(ALL) NOPASSWD:ALL",
+        lock_passwd: true,
+        ssh_authorized_keys: [props.sshPublicKey],
+      },
+    ],
+    ssh_pwauth: false,
+    package_update: true,
+  };
+  const sc = props.selfConfigure;
+  if (sc) {
+    const ansibleDir = sc.ansibleDir ?? path.resolve(__dirname, "..", "ansible");
+    const inventory = {
+      all: {
+        children: {
+          [sc.group]: {
+            hosts: { localhost: { ansible_connection: "local", ansible_python_interpreter: "/usr/bin/python3", ...sc.vars } },
+          },
+        },
+      },
+    };
+    doc.packages = ["ansible", "acl"];
+    doc.write_files = [
+      { path: "/etc/bingo/ansible.tar.gz", encoding: "b64", permissions: "0600", content: ansibleTarballBase64(ansibleDir, sc.roles) },
+      { path: "/etc/bingo/inventory.yml", permissions: "0600", content: stringify(inventory) },
+      {
+        path: "/usr/local/sbin/bingo-self-configure",
+        permissions: "0755",
+        content: [
+          "#!/bin/sh",
+          "# Applies this VM's tier to itself (also safe to run again by hand).",
+          "set -u",
+          "rm -rf /opt/bingo-ansible && mkdir -p /opt/bingo-ansible",
+          "tar -xzf /etc/bingo/ansible.tar.gz -C /opt/bingo-ansible",
+          "export ANSIBLE_CONFIG=/opt/bingo-ansible/ansible/ansible.cfg HOME=/root",
+          "for attempt in 1 2 3; do",
+          `  if ansible-playbook -i /etc/bingo/inventory.yml /opt/bingo-ansible/ansible/${sc.playbook}; then exit 0; fi`,
+          '  echo "attempt $attempt failed, retrying in 30 s" >&2; sleep 30',
+          "done",
+          "exit 1",
+          "",
+        ].join("\n"),
+      },
+    ];
+    doc.runcmd = [["sh", "-c", "/usr/local/sbin/bingo-self-configure >/var/log/bingo-self-configure.log 2>&1"]];
+  }
+  return "#cloud-config\n" + stringify(doc, { lineWidth: 0 });
+}

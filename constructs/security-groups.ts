@@ -1,0 +1,97 @@
+import { Construct } from "constructs";
+import { VpcSecurityGroup, VpcSecurityGroupEgress, VpcSecurityGroupIngress } from "../.gen/providers/yandex/vpc-security-group";
+import { assertCidr, assertName, assertPort } from "./validate";
+
+export interface SecurityGroupsProps {
+  readonly name: string;
+  readonly networkId: string;
+  /** The bingo HTTP port on the app nodes. */
+  readonly appPort: number;
+  /** Sources allowed to SSH to the frontend (the jump host). @default ["0.0.0.0/0"] */
+  readonly sshAllowedCidrs?: readonly string[];
+  /** CIDRs of the VPC: where outbound traffic to other VMs may go (their ingress rules decide). */
+  readonly vpcCidrs: readonly string[];
+}
+
+const INTERNET = ["0.0.0.0/0"];
+
+/**
+ * Least-privilege groups for the three tiers:
+ * - frontend: 80/tcp, 443/tcp, 443/udp (HTTP/3) from anywhere; SSH from sshAllowedCidrs;
+ * - app: the bingo port only from the frontend and the health-check nodes; SSH only from the frontend;
+ * - db: 5432 and 6432 only from the app nodes; SSH only from the frontend.
+ * Outbound: HTTP(S) and NTP to the internet (packages, the binary), anything inside the VPC.
+ */
+export class SecurityGroups extends Construct {
+  readonly frontendId: string;
+  readonly appId: string;
+  readonly dbId: string;
+
+  constructor(scope: Construct, id: string, props: SecurityGroupsProps) {
+    super(scope, id);
+    assertName("SecurityGroups", "name", props.name);
+    assertPort("SecurityGroups", "appPort", props.appPort);
+    const sshFrom = props.sshAllowedCidrs ?? INTERNET;
+    if (sshFrom.length === 0) throw new Error("SecurityGroups: sshAllowedCidrs is empty; list who may SSH to the frontend, e.g. [\"203.0.113.0/24\"]");
+    sshFrom.forEach((c) => assertCidr("SecurityGroups", "sshAllowedCidrs", c));
+    props.vpcCidrs.forEach((c) => assertCidr("SecurityGroups", "vpcCidrs", c));
+
+    const egress: VpcSecurityGroupEgress[] = [
+      { protocol: "TCP", port: 80, v4CidrBlocks: INTERNET, description: "HTTP out (packages)" },
+      { protocol: "TCP", port: 443, v4CidrBlocks: INTERNET, description: "HTTPS out (packages, the binary)" },
+      { protocol: "UDP", port: 123, v4CidrBlocks: INTERNET, description: "NTP" },
+      { protocol: "ANY", v4CidrBlocks: [...props.vpcCidrs], description: "inside the VPC (DNS, metadata, peers' ingress rules decide)" },
+      { protocol: "ANY", v4CidrBlocks: ["169.254.169.254/32"], description: "metadata service" },
+    ];
+    const frontend = new VpcSecurityGroup(this, "Frontend", {
+      name: `${props.name}-frontend`,
+      description: "Public entry point and SSH jump host",
+      networkId: props.networkId,
+      ingress: [
+        { protocol: "TCP", port: 80, v4CidrBlocks: INTERNET, description: "HTTP" },
+        { protocol: "TCP", port: 443, v4CidrBlocks: INTERNET, description: "HTTPS" },
+        { protocol: "UDP", port: 443, v4CidrBlocks: INTERNET, description: "HTTP/3 (QUIC)" },
+        { protocol: "TCP", port: 22, v4CidrBlocks: [...sshFrom], description: "SSH (jump host)" },
+      ],
+      egress,
+    });
+    const sshFromFrontend: VpcSecurityGroupIngress = {
+      protocol: "TCP",
+      port: 22,
+      securityGroupId: frontend.id,
+      description: "SSH only through the frontend",
+    };
+    const app = new VpcSecurityGroup(this, "App", {
+      name: `${props.name}-app`,
+      description: "bingo nodes",
+      networkId: props.networkId,
+      ingress: [
+        { protocol: "TCP", port: props.appPort, securityGroupId: frontend.id, description: "bingo from the frontend" },
+        {
+          protocol: "TCP",
+          port: props.appPort,
+          predefinedTarget: "loadbalancer_healthchecks",
+          description: "health checks of the instance group and the load balancer",
+        },
+        sshFromFrontend,
+      ],
+      egress,
+    });
+    // An internal load balancer keeps the client's address, so frontend traffic
+    // through it still matches "from the frontend" above.
+    const db = new VpcSecurityGroup(this, "Db", {
+      name: `${props.name}-db`,
+      description: "PostgreSQL and pgbouncer",
+      networkId: props.networkId,
+      ingress: [
+        { protocol: "TCP", port: 6432, securityGroupId: app.id, description: "pgbouncer from the app nodes" },
+        { protocol: "TCP", port: 5432, securityGroupId: app.id, description: "PostgreSQL from the app nodes" },
+        sshFromFrontend,
+      ],
+      egress,
+    });
+    this.frontendId = frontend.id;
+    this.appId = app.id;
+    this.dbId = db.id;
+  }
+}

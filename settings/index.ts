@@ -1,0 +1,348 @@
+// The typed settings of the cloud stacks: one YAML file (settings.yaml, see
+// settings.example.yaml) plus environment overrides. Every problem is reported
+// at once, each naming the setting, what was wrong and how to fix it.
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { parse as parseYaml } from "yaml";
+
+export interface VmSize {
+  readonly cores: number;
+  readonly memoryGb: number;
+  /** Guaranteed share of a core, percent (20, 50 or 100). */
+  readonly coreFraction: number;
+  readonly diskGb: number;
+  readonly diskType: string;
+}
+
+export interface Settings {
+  readonly cloudId?: string;
+  readonly folderId: string;
+  readonly zone: string;
+  readonly platformId: string;
+  readonly preemptible: boolean;
+  readonly imageFamily: string;
+  readonly imageFolderId: string;
+  readonly network: {
+    readonly publicCidr: string;
+    readonly privateCidr: string;
+    /** Who may SSH to the frontend (the jump host). */
+    readonly sshAllowedCidrs: readonly string[];
+  };
+  readonly ssh: {
+    readonly user: string;
+    readonly publicKey: string;
+    /** Private key Ansible uses on the controller (never leaves it). */
+    readonly privateKeyFile: string;
+  };
+  readonly sizes: { readonly db: VmSize; readonly app: VmSize; readonly frontend: VmSize };
+  readonly app: {
+    readonly instances: number;
+    readonly port: number;
+    readonly binaryUrl: string;
+    /** An internal network load balancer in front of the group; the frontend proxies to it. */
+    readonly loadBalancer: boolean;
+  };
+  readonly studentEmail: string;
+  readonly domain: string;
+  /** Password of the bingo database role (cloud-init of the self-configuring VMs needs it). */
+  readonly dbPassword: string;
+  /** Where the local Terraform state of each stack lives. */
+  readonly stateDir: string;
+}
+
+export class SettingsError extends Error {
+  constructor(
+    readonly problems: readonly string[],
+    source: string,
+  ) {
+    super(
+      `invalid cloud settings (${source}):\n` +
+        problems.map((p) => `  - ${p}`).join("\n") +
+        "\n  Fix them in settings.yaml (copy settings.example.yaml) or set the environment variable named.",
+    );
+    this.name = "SettingsError";
+  }
+}
+
+/** Environment variables that override a setting (dotted path in the YAML file). */
+export const ENV_OVERRIDES: Readonly<Record<string, string>> = {
+  YC_CLOUD_ID: "cloud.cloud_id",
+  YC_FOLDER_ID: "cloud.folder_id",
+  YC_ZONE: "cloud.zone",
+  YC_IMAGE_FAMILY: "image.family",
+  BINGO_SSH_PUBLIC_KEY: "ssh.public_key",
+  BINGO_SSH_PRIVATE_KEY_FILE: "ssh.private_key_file",
+  BINGO_STUDENT_EMAIL: "student_email",
+  BINGO_DOMAIN: "domain",
+  BINGO_APP_PORT: "app.port",
+  BINGO_LOAD_BALANCER: "app.load_balancer",
+  BINGO_DB_PASSWORD: "db_password",
+};
+
+type Raw = Record<string, unknown>;
+
+const isObject = (v: unknown): v is Raw => typeof v === "object" && v !== null && !Array.isArray(v);
+
+function get(raw: Raw, dotted: string): unknown {
+  let cur: unknown = raw;
+  for (const k of dotted.split(".")) {
+    if (!isObject(cur)) return undefined;
+    cur = cur[k];
+  }
+  return cur;
+}
+
+function set(raw: Raw, dotted: string, value: unknown): void {
+  const keys = dotted.split(".");
+  let cur = raw;
+  for (const k of keys.slice(0, -1)) {
+    if (!isObject(cur[k])) cur[k] = {};
+    cur = cur[k] as Raw;
+  }
+  cur[keys[keys.length - 1]] = value;
+}
+
+const CIDR = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})\/(\d{1,2})$/;
+const validCidr = (s: string) => {
+  const m = CIDR.exec(s);
+  return m !== null && m.slice(1, 5).every((o) => Number(o) <= 255) && Number(m[5]) <= 32;
+};
+
+/** Reads settings one by one, collecting every problem instead of stopping at the first. */
+class Reader {
+  readonly problems: string[] = [];
+  constructor(private readonly raw: Raw) {}
+
+  private where(key: string): string {
+    const env = Object.entries(ENV_OVERRIDES).find(([, k]) => k === key)?.[0];
+    return env ? `${key} (or env ${env})` : key;
+  }
+
+  str(key: string, opts: { def?: string; pattern?: RegExp; hint?: string } = {}): string {
+    const v = get(this.raw, key);
+    if (v === undefined || v === null || v === "") {
+      if (opts.def !== undefined) return opts.def;
+      this.problems.push(`${this.where(key)} is missing: ${opts.hint ?? "set it"}`);
+      return "";
+    }
+    if (typeof v !== "string" && typeof v !== "number") {
+      this.problems.push(`${this.where(key)} must be a string, got ${JSON.stringify(v)}`);
+      return "";
+    }
+    const s = String(v).trim();
+    if (opts.pattern && !opts.pattern.test(s)) {
+      this.problems.push(`${this.where(key)} is malformed (${JSON.stringify(s)}): ${opts.hint ?? `it must match ${opts.pattern}`}`);
+    }
+    return s;
+  }
+
+  optStr(key: string): string | undefined {
+    const v = get(this.raw, key);
+    return v === undefined || v === null || v === "" ? undefined : this.str(key);
+  }
+
+  int(key: string, def: number, min: number, max: number): number {
+    const v = get(this.raw, key);
+    if (v === undefined || v === null || v === "") return def;
+    const n = typeof v === "number" ? v : /^-?\d+$/.test(String(v).trim()) ? Number(v) : NaN;
+    if (!Number.isInteger(n) || n < min || n > max) {
+      this.problems.push(`${this.where(key)} must be a whole number from ${min} to ${max}, got ${JSON.stringify(v)}`);
+      return def;
+    }
+    return n;
+  }
+
+  bool(key: string, def: boolean): boolean {
+    const v = get(this.raw, key);
+    if (v === undefined || v === null || v === "") return def;
+    if (typeof v === "boolean") return v;
+    if (["true", "yes", "1", "on"].includes(String(v).toLowerCase())) return true;
+    if (["false", "no", "0", "off"].includes(String(v).toLowerCase())) return false;
+    this.problems.push(`${this.where(key)} must be true or false, got ${JSON.stringify(v)}`);
+    return def;
+  }
+
+  cidr(key: string, def: string): string {
+    const s = this.str(key, { def });
+    if (s && !validCidr(s)) this.problems.push(`${this.where(key)} must be an IPv4 CIDR such as ${def}, got ${JSON.stringify(s)}`);
+    return s;
+  }
+
+  cidrs(key: string, def: string[]): string[] {
+    const v = get(this.raw, key);
+    if (v === undefined || v === null) return def;
+    const list = Array.isArray(v) ? v : [v];
+    const bad = list.filter((c) => typeof c !== "string" || !validCidr(c));
+    if (bad.length > 0 || list.length === 0) {
+      this.problems.push(`${this.where(key)} must be a non-empty list of IPv4 CIDRs such as [203.0.113.0/24], got ${JSON.stringify(v)}`);
+      return def;
+    }
+    return list as string[];
+  }
+
+  size(key: string, def: VmSize): VmSize {
+    const v = get(this.raw, key);
+    if (v !== undefined && v !== null && !isObject(v)) {
+      this.problems.push(`${key} must be a mapping with cores, memory_gb, core_fraction, disk_gb, disk_type`);
+      return def;
+    }
+    const coreFraction = this.int(`${key}.core_fraction`, def.coreFraction, 5, 100);
+    if (![5, 20, 50, 100].includes(coreFraction)) {
+      this.problems.push(`${key}.core_fraction must be one of 5, 20, 50, 100, got ${coreFraction}`);
+    }
+    return {
+      cores: this.int(`${key}.cores`, def.cores, 2, 64),
+      memoryGb: this.int(`${key}.memory_gb`, def.memoryGb, 1, 256),
+      coreFraction,
+      diskGb: this.int(`${key}.disk_gb`, def.diskGb, 10, 1024),
+      diskType: this.str(`${key}.disk_type`, {
+        def: def.diskType,
+        pattern: /^network-(hdd|ssd|ssd-nonreplicated|ssd-io-m3)$/,
+        hint: "use network-hdd or network-ssd",
+      }),
+    };
+  }
+}
+
+export interface SettingsInput {
+  /** The parsed YAML file (or a fixture); env overrides are applied on top. */
+  readonly raw: Raw;
+  readonly env?: NodeJS.ProcessEnv;
+  /** Where the values came from, for messages. */
+  readonly source?: string;
+  /** Repository root (state folder, secrets); defaults to the folder above settings/. */
+  readonly root?: string;
+}
+
+const expandHome = (p: string) => (p.startsWith("~/") ? path.join(os.homedir(), p.slice(2)) : p);
+
+/** Validates raw settings (YAML or fixture) plus environment overrides into typed Settings. */
+export function parseSettings(input: SettingsInput): Settings {
+  const raw: Raw = structuredClone(input.raw ?? {});
+  const env = input.env ?? {};
+  for (const [name, key] of Object.entries(ENV_OVERRIDES)) {
+    const v = env[name];
+    if (v !== undefined && v !== "") set(raw, key, v);
+  }
+  const root = input.root ?? path.resolve(__dirname, "..");
+  const r = new Reader(raw);
+  const ycId = /^[a-z0-9]{20}$/;
+
+  let publicKey = r.optStr("ssh.public_key");
+  const publicKeyFile = r.optStr("ssh.public_key_file");
+  if (!publicKey && publicKeyFile) {
+    try {
+      publicKey = fs.readFileSync(expandHome(publicKeyFile), "utf8").trim();
+    } catch {
+      r.problems.push(`ssh.public_key_file ${publicKeyFile} cannot be read: point it at your .pub file, or set ssh.public_key`);
+    }
+  }
+  if (!publicKey) {
+    r.problems.push(
+      "ssh.public_key (or env BINGO_SSH_PUBLIC_KEY) is missing: set ssh.public_key_file to your .pub file or paste the key into ssh.public_key",
+    );
+  } else if (!/^(ssh-(ed25519|rsa)|ecdsa-sha2-nistp\d+) [A-Za-z0-9+/=]+( .*)?$/.test(publicKey)) {
+    r.problems.push("ssh.public_key is not an OpenSSH public key (it should start with ssh-ed25519 or ssh-rsa)");
+  }
+
+  const settings: Settings = {
+    cloudId: r.optStr("cloud.cloud_id"),
+    folderId: r.str("cloud.folder_id", {
+      pattern: ycId,
+      hint: "the ID of your folder (20 lowercase letters and digits, `yc config get folder-id`)",
+    }),
+    zone: r.str("cloud.zone", {
+      def: "ru-central1-a",
+      pattern: /^ru-central1-[abd]$/,
+      hint: "use ru-central1-a, ru-central1-b or ru-central1-d",
+    }),
+    platformId: r.str("vm.platform_id", { def: "standard-v3", pattern: /^standard-v[123]$/, hint: "use standard-v3" }),
+    preemptible: r.bool("vm.preemptible", false),
+    imageFamily: r.str("image.family", { def: "ubuntu-2404-lts", pattern: /^[a-z][a-z0-9-]*$/, hint: "an image family such as ubuntu-2404-lts" }),
+    imageFolderId: r.str("image.folder_id", { def: "standard-images" }),
+    network: {
+      publicCidr: r.cidr("network.public_cidr", "10.10.1.0/24"),
+      privateCidr: r.cidr("network.private_cidr", "10.10.2.0/24"),
+      sshAllowedCidrs: r.cidrs("network.ssh_allowed_cidrs", ["0.0.0.0/0"]),
+    },
+    ssh: {
+      user: r.str("ssh.user", { def: "ansible", pattern: /^[a-z_][a-z0-9_-]{0,31}$/, hint: "a Linux user name" }),
+      publicKey: publicKey ?? "",
+      privateKeyFile: expandHome(r.str("ssh.private_key_file", { def: "~/.ssh/id_ed25519" })),
+    },
+    sizes: {
+      db: r.size("sizes.db", { cores: 2, memoryGb: 4, coreFraction: 100, diskGb: 30, diskType: "network-ssd" }),
+      app: r.size("sizes.app", { cores: 2, memoryGb: 2, coreFraction: 50, diskGb: 20, diskType: "network-hdd" }),
+      frontend: r.size("sizes.frontend", { cores: 2, memoryGb: 2, coreFraction: 50, diskGb: 20, diskType: "network-hdd" }),
+    },
+    app: {
+      instances: r.int("app.instances", 2, 2, 10),
+      port: r.int("app.port", 8080, 1024, 65535),
+      binaryUrl: r.str("app.binary_url", {
+        def: "https://storage.yandexcloud.net/final-homework/bingo",
+        pattern: /^https?:\/\/\S+$/,
+        hint: "an http(s) URL of the bingo binary",
+      }),
+      loadBalancer: r.bool("app.load_balancer", false),
+    },
+    studentEmail: r.str("student_email", {
+      pattern: /^[^@\s]+@[^@\s]+\.[^@\s]+$/,
+      hint: "the email the bingo binary is configured with",
+    }),
+    domain: r.str("domain", {
+      pattern: /^(?=.{1,253}$)([a-z0-9]([a-z0-9-]*[a-z0-9])?\.)+[a-z]{2,}$/i,
+      hint: "the domain name the service answers on, e.g. bingo.example.org",
+    }),
+    dbPassword: r.str("db_password", {
+      def: "",
+      pattern: /^[A-Za-z0-9]{16,}$/,
+      hint: "16 or more letters and digits (left empty, one is generated into .local/secrets/)",
+    }),
+    stateDir: path.resolve(root, r.str("state_dir", { def: ".local/tfstate" })),
+  };
+  const inPublic = settings.network.publicCidr === settings.network.privateCidr;
+  if (inPublic) r.problems.push("network.public_cidr and network.private_cidr must be different subnets");
+  if (r.problems.length > 0) throw new SettingsError(r.problems, input.source ?? "settings");
+  return settings;
+}
+
+/**
+ * Loads settings.yaml (or BINGO_SETTINGS) with environment overrides. A missing
+ * file is fine when the environment supplies the required values. A missing
+ * db_password is read from (or generated into) .local/secrets/bingo_db_password,
+ * the file the Ansible playbooks use too.
+ */
+export function loadSettings(env: NodeJS.ProcessEnv = process.env, root = path.resolve(__dirname, "..")): Settings {
+  const file = path.resolve(root, env.BINGO_SETTINGS ?? "settings.yaml");
+  let raw: Raw = {};
+  if (fs.existsSync(file)) {
+    let parsed: unknown;
+    try {
+      parsed = parseYaml(fs.readFileSync(file, "utf8"));
+    } catch (err) {
+      throw new SettingsError([`${file} is not valid YAML: ${(err as Error).message.split("\n")[0]}`], file);
+    }
+    if (parsed !== null && parsed !== undefined && !isObject(parsed)) {
+      throw new SettingsError([`${file} must hold a YAML mapping (key: value), not ${typeof parsed}`], file);
+    }
+    raw = (parsed as Raw | null) ?? {};
+  }
+  if (!get(raw, "db_password") && !env.BINGO_DB_PASSWORD) {
+    set(raw, "db_password", dbPasswordFromSecrets(root));
+  }
+  const source = fs.existsSync(file) ? `${path.relative(root, file)} + environment` : `environment only: no ${path.relative(root, file)}`;
+  return parseSettings({ raw, env, source, root });
+}
+
+function dbPasswordFromSecrets(root: string): string {
+  const file = path.join(root, ".local", "secrets", "bingo_db_password");
+  if (fs.existsSync(file)) return fs.readFileSync(file, "utf8").trim().split(/\s/)[0];
+  const alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
+  const bytes = new Uint8Array(32);
+  crypto.getRandomValues(bytes);
+  const pw = Array.from(bytes, (b) => alphabet[b % alphabet.length]).join("");
+  fs.mkdirSync(path.dirname(file), { recursive: true, mode: 0o700 });
+  fs.writeFileSync(file, pw + "\n", { mode: 0o600 });
+  return pw;
+}

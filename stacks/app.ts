@@ -1,0 +1,34 @@
+import { Construct } from "constructs";
+import { BingoInstanceGroup } from "../constructs/bingo-instance-group";
+import { Settings } from "../settings";
+import { YandexStack } from "./base";
+import { DbStack } from "./db";
+import { NetworkStack } from "./network";
+import { appSelfConfiguration } from "./tiers";
+
+/** The bingo nodes: an auto-healing instance group whose instances configure themselves. */
+export class AppStack extends YandexStack {
+  readonly group: BingoInstanceGroup;
+
+  constructor(scope: Construct, id: string, settings: Settings, net: NetworkStack, db: DbStack) {
+    super(scope, id, settings);
+    this.group = new BingoInstanceGroup(this, "AppNodes", {
+      name: "bingo-app",
+      folderId: settings.folderId,
+      zone: settings.zone,
+      networkId: net.network.networkId,
+      subnetId: net.network.privateSubnetId,
+      securityGroupIds: [net.securityGroups.appId],
+      imageId: this.image().id,
+      size: settings.sizes.app,
+      platformId: settings.platformId,
+      preemptible: settings.preemptible,
+      sshUser: settings.ssh.user,
+      sshPublicKey: settings.ssh.publicKey,
+      appPort: settings.app.port,
+      instances: settings.app.instances,
+      internalLoadBalancer: settings.app.loadBalancer,
+      selfConfigure: appSelfConfiguration(settings, db.vm.privateAddress),
+    });
+  }
+}

@@ -1,0 +1,28 @@
+import { Construct } from "constructs";
+import { Network } from "../constructs/network";
+import { SecurityGroups } from "../constructs/security-groups";
+import { Settings } from "../settings";
+import { YandexStack } from "./base";
+
+/** What every other stack stands on: the VPC, its subnets, the NAT gateway and the security groups. */
+export class NetworkStack extends YandexStack {
+  readonly network: Network;
+  readonly securityGroups: SecurityGroups;
+
+  constructor(scope: Construct, id: string, settings: Settings) {
+    super(scope, id, settings);
+    this.network = new Network(this, "Network", {
+      name: "bingo",
+      zone: settings.zone,
+      publicCidr: settings.network.publicCidr,
+      privateCidr: settings.network.privateCidr,
+    });
+    this.securityGroups = new SecurityGroups(this, "SecurityGroups", {
+      name: "bingo",
+      networkId: this.network.networkId,
+      appPort: settings.app.port,
+      sshAllowedCidrs: settings.network.sshAllowedCidrs,
+      vpcCidrs: [settings.network.publicCidr, settings.network.privateCidr],
+    });
+  }
+}

@@ -1,0 +1,39 @@
+// What the self-configuring VMs apply to themselves: the tier's playbook, the
+// roles it uses and the variables the cloud gives them (the rest are the
+// roles' defaults and ansible/group_vars, exactly as for every other target).
+import { SelfConfiguration } from "../constructs/cloud-init";
+import { Settings } from "../settings";
+
+/** Sources the IG and load-balancer health checks come from (Yandex Cloud's documented ranges). */
+export const HEALTH_CHECK_SOURCES = ["198.18.235.0/24", "198.18.248.0/24"];
+
+const common = (s: Settings) => ({
+  bingo_student_email: s.studentEmail,
+  bingo_binary_url: s.app.binaryUrl,
+  bingo_db_password: s.dbPassword,
+  bingo_secrets_dir: "/etc/bingo",
+  private_address: "{{ ansible_default_ipv4.address }}",
+});
+
+export function dbSelfConfiguration(s: Settings): SelfConfiguration {
+  return {
+    group: "db",
+    playbook: "playbooks/db.yml",
+    roles: ["common", "postgresql", "pgbouncer", "bingo_binary", "bingo_data"],
+    vars: { ...common(s), bingo_app_sources: [s.network.privateCidr] },
+  };
+}
+
+export function appSelfConfiguration(s: Settings, dbAddress: string): SelfConfiguration {
+  return {
+    group: "app",
+    playbook: "playbooks/app-self.yml",
+    roles: ["common", "docker", "bingo_binary", "bingo_app"],
+    vars: {
+      ...common(s),
+      bingo_db_addresses: [dbAddress],
+      bingo_frontend_addresses: [],
+      bingo_frontend_sources: [s.network.publicCidr, ...HEALTH_CHECK_SOURCES],
+    },
+  };
+}
