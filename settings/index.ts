@@ -301,8 +301,7 @@ export function parseSettings(input: SettingsInput): Settings {
     }),
     stateDir: path.resolve(root, r.str("state_dir", { def: ".local/tfstate" })),
   };
-  const inPublic = settings.network.publicCidr === settings.network.privateCidr;
-  if (inPublic) r.problems.push("network.public_cidr and network.private_cidr must be different subnets");
+  if (settings.network.publicCidr === settings.network.privateCidr) r.problems.push("network.public_cidr and network.private_cidr must be different subnets");
   if (r.problems.length > 0) throw new SettingsError(r.problems, input.source ?? "settings");
   return settings;
 }
@@ -314,7 +313,14 @@ export function parseSettings(input: SettingsInput): Settings {
  * the file the Ansible playbooks use too.
  */
 export function loadSettings(env: NodeJS.ProcessEnv = process.env, root = path.resolve(__dirname, "..")): Settings {
-  const file = path.resolve(root, env.BINGO_SETTINGS ?? "settings.yaml");
+  let file = path.resolve(root, env.BINGO_SETTINGS ?? "settings.yaml");
+  // A clean clone has no settings.yaml: synth and validate then use the example,
+  // which can be checked but not deployed (scripts/cloud.sh refuses it).
+  const example = !env.BINGO_SETTINGS && !fs.existsSync(file) && !hasCloudCredentials(env);
+  if (example) {
+    file = path.join(root, "settings.example.yaml");
+    console.error("note: no settings.yaml: using settings.example.yaml (fine for synth and validate, not for deploy)");
+  }
   let raw: Raw = {};
   if (fs.existsSync(file)) {
     let parsed: unknown;
@@ -329,10 +335,15 @@ export function loadSettings(env: NodeJS.ProcessEnv = process.env, root = path.r
     raw = (parsed as Raw | null) ?? {};
   }
   if (!get(raw, "db_password") && !env.BINGO_DB_PASSWORD) {
-    set(raw, "db_password", dbPasswordFromSecrets(root));
+    set(raw, "db_password", example ? "examplePasswordNotForUse0" : dbPasswordFromSecrets(root));
   }
   const source = fs.existsSync(file) ? `${path.relative(root, file)} + environment` : `environment only: no ${path.relative(root, file)}`;
   return parseSettings({ raw, env, source, root });
+}
+
+/** Same test as have_cloud_credentials in scripts/lib/common.sh. */
+export function hasCloudCredentials(env: NodeJS.ProcessEnv): boolean {
+  return Boolean(env.YC_TOKEN || env.YC_IAM_TOKEN || env.YC_SERVICE_ACCOUNT_KEY_FILE);
 }
 
 function dbPasswordFromSecrets(root: string): string {

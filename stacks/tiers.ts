@@ -12,15 +12,16 @@ const common = (s: Settings) => ({
   bingo_binary_url: s.app.binaryUrl,
   bingo_db_password: s.dbPassword,
   bingo_secrets_dir: "/etc/bingo",
-  private_address: "{{ ansible_default_ipv4.address }}",
 });
+// No Jinja ("{{ }}") in these values: instance-group metadata treats braces as
+// its own {instance.*} placeholders.
 
 export function dbSelfConfiguration(s: Settings): SelfConfiguration {
   return {
     group: "db",
     playbook: "playbooks/db.yml",
     roles: ["common", "postgresql", "pgbouncer", "bingo_binary", "bingo_data"],
-    vars: { ...common(s), bingo_app_sources: [s.network.privateCidr] },
+    vars: { ...common(s), bingo_db_addresses: ["127.0.0.1"], bingo_app_sources: [s.network.privateCidr] },
   };
 }
 
