@@ -1,0 +1,105 @@
+#!/usr/bin/env bash
+# The cloud side of make deploy / make clean / make diff:
+#   scripts/cloud.sh deploy    synth, then terraform apply every stack in dependency order
+#                              (network, db, app, frontend; the frontend stack runs Ansible)
+#   scripts/cloud.sh destroy   terraform destroy every stack in reverse order
+#   scripts/cloud.sh diff      synth, then terraform plan of every stack (what `cdktf diff` shows)
+# Needs Yandex Cloud credentials in the environment (YC_TOKEN, YC_IAM_TOKEN or
+# YC_SERVICE_ACCOUNT_KEY_FILE) and settings.yaml (or BINGO_SETTINGS=FILE).
+# CDKTF_CLI=1 runs `cdktf deploy|destroy|diff` (cdktf-cli 0.21.0, fetched by npx on demand) instead.
+set -euo pipefail
+source "$(dirname "$0")/lib/common.sh"
+cd "$ROOT"
+
+action="${1:-}"
+case "$action" in
+  deploy | destroy | diff) ;;
+  *) die "usage: scripts/cloud.sh deploy|destroy|diff" "deploy creates or updates the cloud installation, destroy removes it, diff shows the plan" ;;
+esac
+
+have_cloud_credentials || die "no Yandex Cloud credentials in the environment" \
+  "export YC_TOKEN=\$(yc iam create-token) (or YC_SERVICE_ACCOUNT_KEY_FILE=key.json); without them make deploy uses local nodes"
+settings_file="${BINGO_SETTINGS:-$ROOT/settings.yaml}"
+[[ -f $settings_file ]] || die "no $settings_file" "cp settings.example.yaml settings.yaml and fill in folder_id, the SSH key, student_email and domain"
+command -v terraform >/dev/null || die "terraform is not installed" "install Terraform >= 1.5 from https://developer.hashicorp.com/terraform/install"
+if [[ $action == deploy ]]; then
+  command -v ansible-playbook >/dev/null || apt_ensure ansible
+fi
+
+# Providers come from Yandex's Terraform mirror unless the user has a CLI config of their own.
+if [[ -z ${TF_CLI_CONFIG_FILE:-} || ! -f ${TF_CLI_CONFIG_FILE:-} ]]; then
+  mkdir -p "$ROOT/.local"
+  export TF_CLI_CONFIG_FILE="$ROOT/.local/terraformrc"
+  cat >"$TF_CLI_CONFIG_FILE" <<'CFG'
+provider_installation {
+  network_mirror {
+    url     = "https://terraform-mirror.yandexcloud.net/"
+    include = ["registry.terraform.io/*/*"]
+  }
+  direct {
+    exclude = ["registry.terraform.io/*/*"]
+  }
+}
+CFG
+fi
+export TF_IN_AUTOMATION=1 TF_INPUT=0 CHECKPOINT_DISABLE=1
+
+if [[ $action != destroy || ! -f $ROOT/cdktf.out/manifest.json ]]; then
+  "$ROOT/scripts/synth.sh"
+fi
+
+# Stacks in dependency order, from cdktf's manifest.
+mapfile -t stacks < <(node -e '
+  const m = require(process.argv[1]).stacks;
+  const done = new Set(), out = [];
+  const visit = (n) => { if (done.has(n)) return; done.add(n); (m[n].dependencies || []).forEach(visit); out.push(n); };
+  Object.keys(m).sort().forEach(visit);
+  console.log(out.join("\n"));
+' "$ROOT/cdktf.out/manifest.json")
+[[ ${#stacks[@]} -gt 0 ]] || die "cdktf.out/manifest.json lists no stacks" "run make synth and read its errors"
+
+if [[ ${CDKTF_CLI:-} == 1 ]]; then
+  step "cdktf $action ${stacks[*]} (cdktf-cli 0.21.0 through npx)"
+  if [[ $action == diff ]]; then
+    for s in "${stacks[@]}"; do npx --yes cdktf-cli@0.21.0 diff --skip-synth "$s"; done
+    exit 0
+  fi
+  exec npx --yes cdktf-cli@0.21.0 "$action" --skip-synth --auto-approve "${stacks[@]}"
+fi
+
+tf() { # tf STACK ARGS...: terraform in the stack's synthesized folder
+  local dir="$ROOT/cdktf.out/stacks/$1"
+  shift
+  terraform -chdir="$dir" "$@"
+}
+
+start=$(date +%s)
+case "$action" in
+  deploy)
+    for s in "${stacks[@]}"; do
+      step "Stack $s: terraform apply"
+      tf "$s" init -input=false -upgrade=false >/dev/null || die "terraform init failed for stack $s" "check the network and the provider mirror, then run make deploy again"
+      tf "$s" apply -input=false -auto-approve || die "terraform apply failed for stack $s" "fix the error above and run make deploy again (finished stacks are left as they are)"
+    done
+    step "Deployed in $(( $(date +%s) - start )) s"
+    tf frontend output
+    ;;
+  diff)
+    for s in "${stacks[@]}"; do
+      step "Stack $s: terraform plan"
+      tf "$s" init -input=false >/dev/null || die "terraform init failed for stack $s" "check the network and the provider mirror"
+      # A stack whose inputs come from a stack not yet applied cannot be planned yet.
+      tf "$s" plan -input=false -lock=false || info "stack $s could not be planned (are the stacks it depends on applied?)"
+    done
+    ;;
+  destroy)
+    for ((i = ${#stacks[@]} - 1; i >= 0; i--)); do
+      s="${stacks[$i]}"
+      step "Stack $s: terraform destroy"
+      tf "$s" init -input=false >/dev/null || die "terraform init failed for stack $s" "check the network and the provider mirror"
+      tf "$s" destroy -input=false -auto-approve || die "terraform destroy failed for stack $s" "run make clean again; resources left behind are listed above"
+    done
+    rm -f "$ROOT/ansible/inventories/cloud/hosts.yml"
+    step "Cloud installation removed in $(( $(date +%s) - start )) s"
+    ;;
+esac
