@@ -1,3 +1,4 @@
+import { Fn, Token } from "cdktf";
 import { Construct } from "constructs";
 import { ComputeInstanceGroup } from "../.gen/providers/yandex/compute-instance-group";
 import { IamServiceAccount } from "../.gen/providers/yandex/iam-service-account";
@@ -153,7 +154,9 @@ export class BingoInstanceGroup extends Construct {
         ],
       });
       // The address of the only listener, allocated by the cloud in the subnet.
-      this.loadBalancerAddress = lb.listener.get(0).internalAddressSpec.get(0).address;
+      // internal_address_spec is a set of one object: one(tolist(...)).address.
+      const spec = Fn.one(Fn.tolist(lb.listener.get(0).interpolationForAttribute("internal_address_spec")));
+      this.loadBalancerAddress = Token.asString(Fn.lookup(spec, "address", ""));
     }
 
     const region = regionOf(props.zone);

@@ -23,5 +23,8 @@ export function buildStacks(app: App, settings: Settings, root = path.resolve(__
   const db = new DbStack(app, "db", settings, network);
   const appStack = new AppStack(app, "app", settings, network, db);
   const frontend = new FrontendStack(app, "frontend", settings, { net: network, db, app: appStack, root });
+  // Its Ansible run configures the app nodes too, so it follows the app stack
+  // even when no value of that stack is referenced (no load balancer).
+  frontend.addDependency(appStack);
   return { network, db, app: appStack, frontend };
 }
