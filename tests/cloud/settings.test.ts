@@ -1,0 +1,67 @@
+import assert from "node:assert/strict";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { describe, it } from "node:test";
+import { loadSettings, SettingsError } from "../../settings";
+import { FIXTURE, fixtureSettings, ROOT } from "./fixture";
+
+const problemsOf = (fn: () => unknown): string => {
+  try {
+    fn();
+  } catch (err) {
+    assert.ok(err instanceof SettingsError, `expected a SettingsError, got ${String(err)}`);
+    return err.message;
+  }
+  assert.fail("expected the settings to be rejected");
+};
+
+describe("cloud settings", () => {
+  it("a complete fixture gives typed settings with the documented defaults", () => {
+    const s = fixtureSettings();
+    assert.equal(s.folderId, FIXTURE.cloud.folder_id);
+    assert.equal(s.app.port, 8765);
+    assert.equal(s.app.instances, 2);
+    assert.equal(s.imageFamily, "ubuntu-2404-lts");
+    assert.equal(s.sizes.db.diskType, "network-ssd");
+    assert.deepEqual(s.network.sshAllowedCidrs, ["0.0.0.0/0"]);
+  });
+
+  it("a missing value is named together with its environment variable and how to fix it", () => {
+    const msg = problemsOf(() => fixtureSettings({ cloud: { zone: "ru-central1-a" }, student_email: "" }));
+    assert.match(msg, /cloud\.folder_id \(or env YC_FOLDER_ID\) is missing/);
+    assert.match(msg, /student_email \(or env BINGO_STUDENT_EMAIL\) is missing/);
+    assert.match(msg, /settings\.yaml/);
+  });
+
+  it("malformed values are each reported, not only the first", () => {
+    const msg = problemsOf(() =>
+      fixtureSettings({ app: { port: "http", instances: 1 }, network: { public_cidr: "10.10.1.0" }, cloud: { folder_id: "Folder!" } }),
+    );
+    assert.match(msg, /app\.port .* must be a whole number from 1024 to 65535, got "http"/);
+    assert.match(msg, /app\.instances must be a whole number from 2 to 10/);
+    assert.match(msg, /network\.public_cidr must be an IPv4 CIDR/);
+    assert.match(msg, /cloud\.folder_id .* is malformed/);
+  });
+
+  it("the environment overrides the file", () => {
+    const s = fixtureSettings({}, { YC_ZONE: "ru-central1-b", BINGO_APP_PORT: "9000", BINGO_LOAD_BALANCER: "yes" });
+    assert.equal(s.zone, "ru-central1-b");
+    assert.equal(s.app.port, 9000);
+    assert.equal(s.app.loadBalancer, true);
+  });
+
+  it("a settings file that is not YAML fails with the file's name", () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "bingo-settings-"));
+    const file = path.join(dir, "settings.yaml");
+    fs.writeFileSync(file, "cloud: [unclosed\n");
+    const msg = problemsOf(() => loadSettings({ BINGO_SETTINGS: file }, ROOT));
+    assert.match(msg, /is not valid YAML/);
+    assert.ok(msg.includes(file));
+  });
+
+  it("the committed example is itself valid, so a clean clone can synthesize", () => {
+    const s = loadSettings({ BINGO_SETTINGS: path.join(ROOT, "settings.example.yaml"), BINGO_DB_PASSWORD: "examplePassword12345" }, ROOT);
+    assert.equal(s.zone, "ru-central1-a");
+  });
+});

@@ -1,0 +1,163 @@
+import assert from "node:assert/strict";
+import { before, describe, it } from "node:test";
+import { ensureBindings, fixtureSettings, Json, resources, synthAll } from "./fixture";
+
+const ingressOf = (sg: Json): Json[] => sg.ingress ?? [];
+const sgNamed = (stack: Json, suffix: string): Json => resources(stack, "yandex_vpc_security_group").find((g) => g.name.endsWith(suffix));
+const userData = (md: Json): string => md["user-data"];
+
+describe("synthesized cloud stacks", () => {
+  let stacks: Record<string, Json>;
+  before(() => {
+    ensureBindings();
+    stacks = synthAll(fixtureSettings()).stacks;
+  });
+
+  it("there is one stack per deployable unit", () => {
+    assert.deepEqual(Object.keys(stacks).sort(), ["app", "db", "frontend", "network"]);
+  });
+
+  it("network: one VPC, a public and a private subnet in the one zone, private egress through a NAT gateway", () => {
+    const n = stacks.network;
+    assert.equal(resources(n, "yandex_vpc_network").length, 1);
+    const subnets = resources(n, "yandex_vpc_subnet");
+    assert.equal(subnets.length, 2);
+    assert.ok(subnets.every((s) => s.zone === "ru-central1-a"));
+    const gw = resources(n, "yandex_vpc_gateway");
+    assert.equal(gw.length, 1);
+    assert.ok(gw[0].shared_egress_gateway);
+    const rt = resources(n, "yandex_vpc_route_table")[0];
+    assert.equal(rt.static_route[0].destination_prefix, "0.0.0.0/0");
+    assert.match(rt.static_route[0].gateway_id, /yandex_vpc_gateway\./);
+    const priv = subnets.find((s) => s.name.endsWith("private"));
+    assert.match(priv.route_table_id, /yandex_vpc_route_table\./);
+    assert.equal(subnets.find((s) => s.name.endsWith("public")).route_table_id, undefined);
+  });
+
+  it("frontend group: only 80/tcp, 443/tcp, 443/udp and SSH are open", () => {
+    const rules = ingressOf(sgNamed(stacks.network, "-frontend")).map((r: Json) => `${r.protocol}/${r.port}`).sort();
+    assert.deepEqual(rules, ["TCP/22", "TCP/443", "TCP/80", "UDP/443"]);
+  });
+
+  it("app group: the app port only from the frontend and health checks, SSH only from the frontend", () => {
+    const app = ingressOf(sgNamed(stacks.network, "-app"));
+    assert.ok(app.every((r: Json) => r.v4_cidr_blocks === undefined), "no CIDR-wide ingress on app nodes");
+    const port = app.filter((r: Json) => r.port === 8765);
+    assert.equal(port.length, 2);
+    assert.ok(port.some((r: Json) => /\.Frontend\b|frontend/i.test(r.security_group_id ?? "")));
+    assert.ok(port.some((r: Json) => r.predefined_target === "loadbalancer_healthchecks"));
+    const ssh = app.filter((r: Json) => r.port === 22);
+    assert.equal(ssh.length, 1);
+    assert.match(ssh[0].security_group_id, /SecurityGroups_Frontend/);
+  });
+
+  it("db group: 5432 and 6432 only from the app nodes, SSH only from the frontend", () => {
+    const db = ingressOf(sgNamed(stacks.network, "-db"));
+    assert.deepEqual(db.map((r: Json) => r.port).sort(), [22, 5432, 6432]);
+    for (const r of db.filter((x: Json) => x.port !== 22)) assert.match(r.security_group_id, /SecurityGroups_App/);
+    assert.match(db.find((r: Json) => r.port === 22).security_group_id, /SecurityGroups_Frontend/);
+    assert.ok(db.every((r: Json) => r.v4_cidr_blocks === undefined));
+  });
+
+  it("db: a VM without a public address that creates the ansible user and configures itself", () => {
+    const [vm] = resources(stacks.db, "yandex_compute_instance");
+    assert.equal(vm.network_interface[0].nat, false);
+    const ud = userData(vm.metadata);
+    assert.match(ud, /^#cloud-config\n/);
+    assert.match(ud, /name: ansible[\s\S]*ssh-ed25519 AAAAC3Nza/);
+    assert.match(ud, /playbooks\/db\.yml/);
+    assert.match(vm.network_interface[0].subnet_id, /terraform_remote_state\.cross-stack-reference-input-network/);
+  });
+
+  it("app: a fixed group of 2 healing on /ping, updated one node at a time, with stable host names", () => {
+    const [ig] = resources(stacks.app, "yandex_compute_instance_group");
+    assert.equal(ig.scale_policy.fixed_scale.size, 2);
+    assert.equal(ig.health_check[0].http_options.path, "/ping");
+    assert.equal(ig.health_check[0].http_options.port, 8765);
+    assert.equal(ig.deploy_policy.max_unavailable, 1);
+    assert.equal(ig.deploy_policy.max_expansion, 0);
+    assert.equal(ig.instance_template.hostname, "bingo-app-{instance.index}");
+    assert.equal(ig.instance_template.network_interface[0].nat, false);
+    const ud = userData(ig.instance_template.metadata);
+    assert.match(ud, /name: ansible/);
+    assert.match(ud, /ansible-playbook -i \/etc\/bingo\/inventory\.yml .*playbooks\/app-self\.yml/);
+    assert.match(ud, /path: \/etc\/bingo\/ansible\.tar\.gz\n\s+encoding: b64/);
+    assert.match(ud, /bingo_db_addresses:\n\s+- \$\{data\.terraform_remote_state/);
+    assert.ok(!/\{\{/.test(ud), "no Jinja braces in instance-group metadata");
+    assert.ok(ud.length < 200_000, `user-data is ${ud.length} bytes; the cloud's limit is 256 KiB`);
+  });
+
+  it("app: the group's service account gets only the roles it needs", () => {
+    const roles = resources(stacks.app, "yandex_resourcemanager_folder_iam_member").map((m) => m.role).sort();
+    assert.deepEqual(roles, ["compute.editor", "vpc.user"]);
+    const [ig] = resources(stacks.app, "yandex_compute_instance_group");
+    assert.match(ig.service_account_id, /yandex_iam_service_account\./);
+    assert.equal(ig.instance_template.service_account_id, undefined, "instances run without an account");
+  });
+
+  it("frontend: a public VM and an Ansible run that re-runs on inventory or playbook changes", () => {
+    const [vm] = resources(stacks.frontend, "yandex_compute_instance");
+    assert.equal(vm.network_interface[0].nat, true);
+    const [run] = resources(stacks.frontend, "null_resource");
+    assert.match(run.triggers.inventory_sha256, /^\$\{sha256\(/);
+    assert.match(run.triggers.playbooks_sha256, /^[0-9a-f]{64}$/);
+    const exec = run.provisioner[0]["local-exec"];
+    assert.match(exec.command, /ansible-playbook -i "\$INVENTORY_PATH" 'site\.yml'/);
+    assert.match(exec.environment.INVENTORY_PATH, /ansible\/inventories\/cloud\/hosts\.yml$/);
+    assert.deepEqual(stacks.frontend.terraform.required_providers.null.version, "3.2.4");
+  });
+
+  it("frontend: the inventory follows the app nodes by name and reaches db/app through the jump host", () => {
+    const [run] = resources(stacks.frontend, "null_resource");
+    const inv: string = run.triggers.inventory_sha256;
+    assert.match(inv, /bingo-app-1\.ru-central1\.internal/);
+    assert.match(inv, /bingo-app-2\.ru-central1\.internal/);
+    assert.match(inv, /ProxyCommand='ssh -i .* -W %h:%p ansible@\$\{yandex_compute_instance\./);
+  });
+
+  it("every stack pins the provider version the schema follows", () => {
+    for (const s of Object.values(stacks)) {
+      assert.equal(s.terraform.required_providers.yandex.version, "0.222.0");
+      assert.equal(s.terraform.required_providers.yandex.source, "yandex-cloud/yandex");
+    }
+  });
+});
+
+describe("the load balancer setting", () => {
+  it("puts an internal network load balancer in front of the group and points the frontend at it", () => {
+    ensureBindings();
+    const { stacks } = synthAll(fixtureSettings({ app: { port: 8765, load_balancer: true } }));
+    const [lb] = resources(stacks.app, "yandex_lb_network_load_balancer");
+    assert.equal(lb.type, "internal");
+    assert.equal(lb.attached_target_group[0].healthcheck[0].http_options.path, "/ping");
+    const [ig] = resources(stacks.app, "yandex_compute_instance_group");
+    assert.ok(ig.load_balancer.target_group_name);
+    const roles = resources(stacks.app, "yandex_resourcemanager_folder_iam_member").map((m) => m.role);
+    assert.ok(roles.includes("load-balancer.editor"));
+    const [run] = resources(stacks.frontend, "null_resource");
+    assert.match(run.triggers.inventory_sha256, /internal_address_spec/);
+  });
+});
+
+describe("construct validation", () => {
+  it("a bad prop fails synth with a message that says what to change", async () => {
+    ensureBindings();
+    const { App, TerraformStack } = await import("cdktf");
+    const { Vm } = await import("../../constructs/vm");
+    const stack = new TerraformStack(new App(), "t");
+    assert.throws(
+      () =>
+        new Vm(stack, "Bad", {
+          name: "Bad_Name",
+          zone: "ru-central1-a",
+          subnetId: "s",
+          securityGroupIds: ["g"],
+          imageId: "i",
+          size: { cores: 2, memoryGb: 2, diskGb: 20 },
+          sshUser: "ansible",
+          sshPublicKey: "ssh-ed25519 AAAA",
+        }),
+      /Vm: name "Bad_Name" is not a valid resource name; use 3-52 lowercase letters/,
+    );
+  });
+});

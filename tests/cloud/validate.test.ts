@@ -1,0 +1,71 @@
+import assert from "node:assert/strict";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { spawnSync } from "node:child_process";
+import { before, describe, it } from "node:test";
+import { ensureBindings, fixtureSettings, Json, ROOT, synthAll } from "./fixture";
+
+const hasTerraform = spawnSync("terraform", ["version"], { stdio: "ignore" }).status === 0;
+
+/** scripts/validate.sh on the given folders: a real terraform validate against the schema-only provider. */
+function validate(...dirs: string[]) {
+  const r = spawnSync(path.join(ROOT, "scripts", "validate.sh"), dirs, { encoding: "utf8", env: { ...process.env, NO_COLOR: "1" } });
+  return { ok: r.status === 0, output: `${r.stdout}\n${r.stderr}` };
+}
+
+/** A copy of one synthesized stack, changed by edit. */
+function brokenCopy(outdir: string, stack: string, edit: (tf: Json) => void): string {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), `bingo-broken-${stack}-`));
+  const tf = JSON.parse(fs.readFileSync(path.join(outdir, "stacks", stack, "cdk.tf.json"), "utf8"));
+  edit(tf);
+  fs.writeFileSync(path.join(dir, "cdk.tf.json"), JSON.stringify(tf, null, 2));
+  return dir;
+}
+
+describe("offline terraform validate", { skip: !hasTerraform && "terraform is not installed" }, () => {
+  let outdir: string;
+  before(() => {
+    ensureBindings();
+    outdir = synthAll(fixtureSettings()).outdir;
+  });
+
+  it("every synthesized stack is valid Terraform for the provider's schema", () => {
+    const dirs = ["network", "db", "app", "frontend"].map((s) => path.join(outdir, "stacks", s));
+    const r = validate(...dirs);
+    assert.ok(r.ok, r.output);
+    assert.match(r.output, /4 configuration\(s\) valid/);
+  });
+
+  it("a misspelt argument is rejected, naming the argument", () => {
+    const dir = brokenCopy(outdir, "network", (tf) => {
+      const subnet = Object.values(tf.resource.yandex_vpc_subnet)[0] as Json;
+      subnet.v4_cidr_block = subnet.v4_cidr_blocks;
+      delete subnet.v4_cidr_blocks;
+    });
+    const r = validate(dir);
+    assert.equal(r.ok, false);
+    assert.match(r.output, /No argument or block type is named "v4_cidr_block"/);
+  });
+
+  it("a missing required block is rejected", () => {
+    const dir = brokenCopy(outdir, "app", (tf) => {
+      const ig = Object.values(tf.resource.yandex_compute_instance_group)[0] as Json;
+      delete ig.scale_policy;
+    });
+    const r = validate(dir);
+    assert.equal(r.ok, false);
+    assert.match(r.output, /scale_policy/);
+    assert.match(r.output, /(Insufficient|required)/i);
+  });
+
+  it("a value of the wrong type is rejected", () => {
+    const dir = brokenCopy(outdir, "db", (tf) => {
+      const vm = Object.values(tf.resource.yandex_compute_instance)[0] as Json;
+      vm.resources.cores = "many";
+    });
+    const r = validate(dir);
+    assert.equal(r.ok, false);
+    assert.match(r.output, /number is required|Incorrect attribute value type/);
+  });
+});
