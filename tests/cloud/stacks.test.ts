@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import { before, describe, it } from "node:test";
+import { App, TerraformStack } from "cdktf";
 import { ensureBindings, fixtureSettings, Json, resources, synthAll } from "./fixture";
 
 const ingressOf = (sg: Json): Json[] => sg.ingress ?? [];
@@ -140,10 +141,10 @@ describe("the load balancer setting", () => {
 });
 
 describe("construct validation", () => {
-  it("a bad prop fails synth with a message that says what to change", async () => {
+  it("a bad prop fails synth with a message that says what to change", () => {
     ensureBindings();
-    const { App, TerraformStack } = await import("cdktf");
-    const { Vm } = await import("../../constructs/vm");
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const { Vm } = require("../../constructs/vm") as typeof import("../../constructs/vm");
     const stack = new TerraformStack(new App(), "t");
     assert.throws(
       () =>
