@@ -56,6 +56,7 @@ run_install() {
 }
 
 scripts/npm-deps.sh
+scripts/gen-bindings.sh
 case "$phase" in
   lint) run_lint ;;
   unit) run_unit ;;
