@@ -35,6 +35,8 @@ run_lint() {
 
 run_unit() {
   run_lint
+  # wrk is the independent tool the load driver's accuracy is compared with.
+  apt_ensure wrk
   step "Unit tests"
   node_tests tests/cloud tests/acceptance
   step "Offline terraform validate of every stack"
