@@ -2,8 +2,9 @@
 // root refusal, fixed config path and the panics the roles must recognise.
 import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
-import { existsSync, statSync, readdirSync } from "node:fs";
-import { dirname } from "node:path";
+import { chmodSync, copyFileSync, existsSync, mkdtempSync, readdirSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { dirname, join } from "node:path";
 import { BINGO } from "./support/paths";
 import { CONFIG_PATH, Installation, configYaml, install, prepareHost, runBingo } from "./support/standin";
 
@@ -19,9 +20,21 @@ describe("bingo command line", () => {
   });
   after(() => inst.restore());
 
-  test("is one executable file that runs without node or node_modules", () => {
-    assert.ok(statSync(BINGO).mode & 0o111);
-    assert.deepEqual(readdirSync(dirname(BINGO)).filter((f) => !f.startsWith(".")), ["bingo"]);
+  test("is one executable file that runs alone, without node or node_modules", async () => {
+    // Installed as the real one is: copied into a folder of its own, nothing beside it.
+    const dir = mkdtempSync(join(tmpdir(), "bingo-alone-"));
+    try {
+      const copy = join(dir, "bingo");
+      copyFileSync(BINGO, copy);
+      chmodSync(dir, 0o755);
+      chmodSync(copy, 0o755);
+      assert.deepEqual(readdirSync(dir), ["bingo"]);
+      const r = await runBingo(["version"], { PATH: "/nonexistent" }, false, 30_000, copy);
+      assert.equal(r.code, 0, r.stderr);
+      assert.match(r.stdout, /^\d{8}T\d{4}\n$/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   test("alone it prints Hello world", async () => {
@@ -87,8 +100,6 @@ describe("bingo command line", () => {
   });
 
   test("a missing config is the real panic", async () => {
-    inst.writeConfig("");
-    const { rmSync } = await import("node:fs");
     rmSync(CONFIG_PATH);
     for (const cmd of ["run_server", "prepare_db", "print_current_config"]) {
       const r = await runBingo([cmd]);

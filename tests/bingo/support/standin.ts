@@ -105,9 +105,9 @@ export function closedPort(): number {
 }
 
 /** Run a short subcommand to completion as the unprivileged user. */
-export function runBingo(args: string[], env = standinEnv(), asRoot = false, timeoutMs = 600_000): Promise<RunResult> {
+export function runBingo(args: string[], env = standinEnv(), asRoot = false, timeoutMs = 600_000, binary = BINGO): Promise<RunResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn(BINGO, args, { env, cwd: "/", ...(asRoot ? {} : userIds()) });
+    const child = spawn(binary, args, { env, cwd: "/", ...(asRoot ? {} : userIds()) });
     let stdout = "";
     let stderr = "";
     child.stdout.on("data", (d: Buffer) => (stdout += d.toString()));
