@@ -1,0 +1,113 @@
+// What the Ansible roles built, checked on the nodes themselves: the database is
+// the application's own and reachable only from the app nodes, the data has its
+// indexes, the container runs unprivileged with the customer's config, the start-up
+// probe is refused at once, clocks are kept, and nothing can fill a disk.
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { bingoPort, onNode } from "./support/frontend";
+
+const APPS = ["app1", "app2"];
+
+/** "open", "refused" or "silent": a TCP connect from one node to another address. */
+async function tcpFrom(node: string, host: string, port: number): Promise<string> {
+  return onNode(node,
+    `timeout 3 bash -c '</dev/tcp/${host}/${port}' 2>/dev/null && echo open || { [ $? -eq 124 ] && echo silent || echo refused; }`);
+}
+
+test("pgbouncer answers the app nodes only; Postgres itself listens on loopback", async () => {
+  for (const node of APPS) assert.equal(await tcpFrom(node, "db", 6432), "open", `${node} cannot reach pgbouncer`);
+  assert.notEqual(await tcpFrom("frontend", "db", 6432), "open", "the frontend reaches pgbouncer");
+  const listeners = await onNode("db", "sudo ss -Hltn '( sport = :5432 )' | awk '{print $4}'");
+  for (const address of listeners.split("\n")) assert.match(address, /^(127\.0\.0\.1|\[::1\]):5432$/, `Postgres listens on ${address}`);
+});
+
+test("bingo uses its own unprivileged role and database, never the postgres superuser", async () => {
+  const config = await onNode("app1", "sudo cat /opt/bingo/config.yaml");
+  assert.match(config, /user: "bingo"/);
+  assert.match(config, /db_name: "bingo"/);
+  assert.match(config, /port: 6432/, "the app must go through pgbouncer");
+  assert.match(config, /student_email: "[^"]+@[^"]+"/);
+  assert.doesNotMatch(config, /test@example\.com/, "the config still holds the default email");
+  const role = await onNode("db",
+    "sudo -u postgres psql -XAtc \"SELECT rolsuper, rolcreatedb, rolcreaterole FROM pg_roles WHERE rolname = 'bingo'\"");
+  assert.equal(role, "f|f|f");
+  const owner = await onNode("db",
+    "sudo -u postgres psql -XAtc \"SELECT pg_get_userbyid(datdba) FROM pg_database WHERE datname = 'bingo'\"");
+  assert.equal(owner, "bingo");
+});
+
+test("the initial data is loaded once and every query of the API has its index", async () => {
+  const counts = await onNode("db",
+    "sudo -u postgres psql -XAt -F ' ' -d bingo -c \"SELECT (SELECT count(*) FROM movies), (SELECT count(*) FROM customers), " +
+    "(SELECT count(*) FROM sessions WHERE id <= 5000000)\"");
+  const [movies, customers, sessions] = counts.split(" ").map(Number);
+  assert.ok(movies > 0 && customers > 0 && sessions > 0, `initial rows: ${counts}`);
+  const indexes = await onNode("db",
+    "sudo -u postgres psql -XAt -d bingo -c \"SELECT indexdef FROM pg_indexes WHERE schemaname = 'public'\"");
+  for (const pattern of [
+    /ON public\.movies USING btree \(id\)/,
+    /ON public\.customers USING btree \(id\)/,
+    /ON public\.sessions USING btree \(id\)/,
+    /ON public\.movies USING btree \(year DESC, name, id DESC\)/,
+    /ON public\.customers USING btree \(surname, name, birthday DESC, id DESC\)/,
+    /ON public\.sessions USING btree \(movie_id\)/,
+    /ON public\.sessions USING btree \(customer_id\)/,
+  ]) {
+    assert.match(indexes, pattern);
+  }
+});
+
+test("each app node runs bingo in a non-root container with a /ping health check and a memory limit", async () => {
+  for (const node of APPS) {
+    const inspect = await onNode(node,
+      "sudo docker inspect -f '{{.Config.User}} {{.HostConfig.NetworkMode}} {{.HostConfig.RestartPolicy.Name}} {{.HostConfig.Memory}} {{.State.Health.Status}} {{.HostConfig.ReadonlyRootfs}}' bingo");
+    const [user, network, restart, memory, health, readOnly] = inspect.split(" ");
+    assert.notEqual(user.split(":")[0], "0", `${node}: the container runs as root`);
+    assert.notEqual(user, "", `${node}: the container has no user set`);
+    assert.equal(network, "host");
+    assert.equal(restart, "always");
+    assert.ok(Number(memory) > 0, `${node}: no memory limit`);
+    assert.equal(health, "healthy");
+    assert.equal(readOnly, "true");
+    const processUser = await onNode(node, "ps -o user= -C bingo | sort -u");
+    assert.doesNotMatch(processUser, /^root$/m, `${node}: bingo runs as root`);
+    const port = await bingoPort(node);
+    assert.ok(port > 0);
+    assert.equal(await onNode(node, `curl -s -m 3 http://127.0.0.1:${port}/ping`), "pong");
+    assert.equal(await onNode(node, "systemctl is-active bingo-autoheal"), "active");
+  }
+});
+
+test("the start-up probe is refused at once, so start-up printed google_dns_is_not_http", async () => {
+  for (const node of APPS) {
+    const rules = await onNode(node, "sudo iptables -S BINGO-OUTPUT");
+    assert.match(rules, /-d 172\.30\.77\.254\/32 -p tcp -m tcp --dport 80 .*-j REJECT --reject-with tcp-reset/);
+    assert.equal(await tcpFrom(node, "172.30.77.254", 80), "refused");
+    const logs = await onNode(node, "sudo docker logs bingo 2>&1 | grep -c google_dns_is_not_http || true");
+    assert.ok(Number(logs) > 0, `${node}: start-up did not print google_dns_is_not_http`);
+  }
+});
+
+test("app nodes answer bingo's port to the frontend only", async () => {
+  const port = await bingoPort("app1");
+  assert.equal(await tcpFrom("frontend", "app1", port), "open");
+  assert.notEqual(await tcpFrom("db", "app1", port), "open", "the DB node reaches bingo on app1");
+});
+
+test("clocks are kept by chrony on every node", async () => {
+  for (const node of ["db", "app1", "app2", "frontend"]) {
+    assert.equal(await onNode(node, "systemctl is-active chrony"), "active", `${node}: chrony is not running`);
+  }
+});
+
+test("logs cannot fill a disk: bingo's log is rotated by size, containers' logs are capped", async () => {
+  for (const node of APPS) {
+    assert.equal(await onNode(node, "systemctl is-active bingo-logrotate.timer"), "active");
+    assert.match(await onNode(node, "cat /etc/logrotate.d/bingo"), /size \d+M/);
+    const daemon = JSON.parse(await onNode(node, "cat /etc/docker/daemon.json")) as { "log-opts"?: Record<string, string> };
+    assert.ok(daemon["log-opts"]?.["max-size"], `${node}: Docker logs are not capped`);
+    const logDir = await onNode(node, "sudo docker inspect -f '{{range .Mounts}}{{.Source}}->{{.Destination}} {{end}}' bingo");
+    assert.match(logDir, /\/var\/log\/bingo->\/opt\/bongo\/logs\/[0-9a-f]{10}/);
+  }
+  assert.match(await onNode("frontend", "cat /etc/logrotate.d/nginx"), /maxsize/);
+});
