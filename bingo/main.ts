@@ -1,6 +1,6 @@
 // Entry point of the bingo stand-in: the real binary's cobra command line.
 import { COMMANDS, SHELLS, Shell } from "./cli/commands";
-import { commandHelp, completionHelp, rootHelp, unknownCommand } from "./cli/help";
+import { commandHelp, completionHelp, rootHelp, unknownCommand, unknownFlag } from "./cli/help";
 import { completionScript } from "./cli/completion";
 import { BUILD_STAMP } from "./version";
 import { prepareDbCommand, printCurrentConfig, printDefaultConfig, runServer } from "./commands";
@@ -8,6 +8,15 @@ import { prepareDbCommand, printCurrentConfig, printDefaultConfig, runServer } f
 export const ROOT_REFUSAL = "Didn't your mom teach you not to run anything incomprehensible from root?";
 
 const isHelpFlag = (arg: string | undefined) => arg === "-h" || arg === "--help";
+const isOtherFlag = (arg: string) => arg.startsWith("-") && arg !== "-" && arg !== "--" && !isHelpFlag(arg);
+
+/** cobra rejects any flag a command does not define, printing the usage with the error. */
+function rejectUnknownFlags(args: string[], command: string): void {
+  const flag = args.find(isOtherFlag);
+  if (flag === undefined) return;
+  process.stderr.write(unknownFlag(flag, command));
+  process.exit(1);
+}
 
 /** The user arguments: as a single executable, argv[1] repeats the invoked path, like a script path. */
 function userArgs(): string[] {
@@ -32,7 +41,9 @@ async function main(): Promise<void> {
     process.stdout.write(`${ROOT_REFUSAL}\n`);
     process.exit(1);
   }
-  const [command, ...rest] = userArgs();
+  const args = userArgs();
+  const [command, ...rest] = args;
+  if (command !== undefined && isOtherFlag(command)) rejectUnknownFlags(args, "bingo");
   if (command === undefined) {
     process.stdout.write("Hello world\n");
     return;
@@ -49,7 +60,8 @@ async function main(): Promise<void> {
     process.stderr.write(unknownCommand(command));
     process.exit(1);
   }
-  if (isHelpFlag(rest[0]) && command !== "completion") {
+  if (command !== "completion") rejectUnknownFlags(rest, command);
+  if (rest.some(isHelpFlag) && command !== "completion") {
     process.stdout.write(commandHelp(command));
     return;
   }

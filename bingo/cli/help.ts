@@ -22,11 +22,18 @@ export function rootHelp(): string {
   ].join("\n");
 }
 
+/** The usage block alone (what cobra prints after an error), without the one-line description. */
+export function commandUsage(name: string): string {
+  if (name === "bingo") return rootHelp();
+  if (name === "completion") return completionHelp().split("\n").slice(3).join("\n");
+  return ["Usage:", `  bingo ${name} [flags]`, "", "Flags:", `  -h, --help   help for ${name}`, ""].join("\n");
+}
+
 export function commandHelp(name: string): string {
   const command = COMMANDS.find((c) => c.name === name);
-  if (!command) return rootHelp();
+  if (!command) return `Unknown help topic [\`${name}\`]\n${rootHelp()}`;
   if (name === "completion") return completionHelp();
-  return [command.short, "", "Usage:", `  bingo ${name} [flags]`, "", "Flags:", `  -h, --help   help for ${name}`, ""].join("\n");
+  return `${command.short}\n\n${commandUsage(name)}`;
 }
 
 export function completionHelp(): string {
@@ -52,6 +59,12 @@ export function completionHelp(): string {
     'Use "bingo completion [command] --help" for more information about a command.',
     "",
   ].join("\n");
+}
+
+/** cobra's answer to a flag the command does not define; the real binary has no flags but --help. */
+export function unknownFlag(flag: string, command: string): string {
+  const what = flag.startsWith("--") ? `unknown flag: ${flag.split("=")[0]}` : `unknown shorthand flag: '${flag.charAt(1)}' in ${flag}`;
+  return `Error: ${what}\n${commandUsage(command)}\n`;
 }
 
 export function unknownCommand(name: string, parent = "bingo"): string {

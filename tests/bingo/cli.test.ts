@@ -69,6 +69,17 @@ describe("bingo command line", () => {
     const unknown = await runBingo(["frobnicate"]);
     assert.equal(unknown.code, 1);
     assert.equal(unknown.stderr, `Error: unknown command "frobnicate" for "bingo"\nRun 'bingo --help' for usage.\n`);
+    const sub = await runBingo(["run_server", "--help"]);
+    assert.equal(sub.stdout, "Starts the HTTP server\n\nUsage:\n  bingo run_server [flags]\n\nFlags:\n  -h, --help   help for run_server\n");
+  });
+
+  test("it has no flags but --help: a config flag is refused with the usage, as cobra does", async () => {
+    const r = await runBingo(["run_server", "--config=/tmp/other.yaml"]);
+    assert.equal(r.code, 1);
+    assert.match(r.stderr, /^Error: unknown flag: --config\nUsage:\n {2}bingo run_server \[flags\]\n/);
+    const short = await runBingo(["-v"]);
+    assert.equal(short.code, 1);
+    assert.match(short.stderr, /^Error: unknown shorthand flag: 'v' in -v\nUsage:\n {2}bingo \[flags\]\n/);
   });
 
   test("completion prints a script for each shell", async () => {
