@@ -1,0 +1,348 @@
+// Observability of the local installation, checked through Prometheus' HTTP API
+// (the frontend's Prometheus, forwarded to http://localhost:9090):
+// - a bounded load over several endpoints, with 4xx and 5xx answers, is counted by the
+//   driver; every query of the overview dashboard returns a series for every endpoint;
+//   the per-endpoint requests, RPS and 5xx ratio in Prometheus agree with the driver's
+//   counts within 5 %;
+// - stopping an app node fires NodeDown, and the node comes back healthy.
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { readFileSync } from "node:fs";
+import path from "node:path";
+import { request } from "undici";
+import { HTTP_BASE, ROOT, fetchAnswer, onNode, runScript, sleep } from "./support/frontend";
+
+const PROMETHEUS = "http://localhost:9090";
+const DASHBOARD = path.join(ROOT, "dashboards/bingo-overview.json");
+const LOAD_SECONDS = 80;
+// Seconds of the window the recording rules average over (rate1m).
+const RATE_WINDOW_S = 60;
+const TOLERANCE = 0.05;
+
+interface Sample {
+  metric: Record<string, string>;
+  value: [number, string];
+}
+
+async function promQuery(expr: string, time?: number): Promise<Sample[]> {
+  const params = new URLSearchParams({ query: expr });
+  if (time !== undefined) params.set("time", String(time));
+  const res = await request(`${PROMETHEUS}/api/v1/query?${params.toString()}`, { headersTimeout: 10_000, bodyTimeout: 10_000 });
+  const body = (await res.body.json()) as { status: string; error?: string; data?: { resultType: string; result: Sample[] } };
+  assert.equal(body.status, "success", `query ${expr} failed: ${body.error ?? res.statusCode}`);
+  assert.equal(body.data?.resultType, "vector", `query ${expr} is not an instant vector`);
+  return body.data?.result ?? [];
+}
+
+interface RangeSeries {
+  metric: Record<string, string>;
+  values: [number, string][];
+}
+
+/** Raw samples of a (recorded) series over the last `range`, with their own timestamps. */
+async function promSamples(selector: string, range: string, time: number): Promise<RangeSeries[]> {
+  const params = new URLSearchParams({ query: `${selector}[${range}]`, time: String(time) });
+  const res = await request(`${PROMETHEUS}/api/v1/query?${params.toString()}`, { headersTimeout: 10_000, bodyTimeout: 10_000 });
+  const body = (await res.body.json()) as { status: string; error?: string; data?: { result: RangeSeries[] } };
+  assert.equal(body.status, "success", `query ${selector}[${range}] failed: ${body.error ?? res.statusCode}`);
+  return body.data?.result ?? [];
+}
+
+interface Alert {
+  labels: Record<string, string>;
+  state: string;
+}
+
+async function alerts(): Promise<Alert[]> {
+  const res = await request(`${PROMETHEUS}/api/v1/alerts`, { headersTimeout: 10_000, bodyTimeout: 10_000 });
+  const body = (await res.body.json()) as { data: { alerts: Alert[] } };
+  return body.data.alerts;
+}
+
+// ------------------------------------------------------------------ the load driver
+
+/** One kind of request: the route pattern nginx logs it under, and how to make one. */
+interface Spec {
+  method: "GET" | "POST" | "DELETE";
+  endpoint: string;
+  /** Requests per second (paced, one at a time per spec). */
+  rps: number;
+  /** The i-th request: its path and JSON body (a string body is sent as is). */
+  make: (i: number, created: number[]) => { path: string; body?: unknown } | undefined;
+}
+
+const MOVIES = 29_019;
+const CUSTOMERS = 500_000;
+const SESSIONS = 5_000_000;
+const UNKNOWN_ID = 999_999_999;
+const pick = (n: number, i: number) => 1 + ((i * 7919) % n);
+
+// Every tenth single-row read asks for an id that does not exist (404); every fifth
+// /operation sends broken JSON (400); every third POST /api/session has a start time in
+// year 0, which PostgreSQL rejects (500, nothing is inserted). The rows the valid POSTs
+// create are deleted by the DELETE spec, so the initial data stays as it was.
+const SPECS: Spec[] = [
+  { method: "GET", endpoint: "/ping", rps: 4, make: () => ({ path: "/ping" }) },
+  { method: "GET", endpoint: "/", rps: 1, make: () => ({ path: "/" }) },
+  { method: "GET", endpoint: "/db_dummy", rps: 3, make: () => ({ path: "/db_dummy" }) },
+  { method: "GET", endpoint: "/long_dummy", rps: 1, make: () => ({ path: "/long_dummy" }) },
+  {
+    method: "POST",
+    endpoint: "/operation",
+    rps: 2,
+    make: (i) => ({ path: "/operation", body: i % 5 === 4 ? "{not json" : { operation: 1 + (i % 1000) } }),
+  },
+  { method: "GET", endpoint: "/api/movie", rps: 1, make: () => ({ path: "/api/movie" }) },
+  {
+    method: "GET",
+    endpoint: "/api/movie/{id}",
+    rps: 3,
+    make: (i) => ({ path: `/api/movie/${i % 10 === 9 ? UNKNOWN_ID : pick(MOVIES, i)}` }),
+  },
+  {
+    method: "GET",
+    endpoint: "/api/customer/{id}",
+    rps: 2,
+    make: (i) => ({ path: `/api/customer/${i % 10 === 9 ? UNKNOWN_ID : pick(CUSTOMERS, i)}` }),
+  },
+  {
+    method: "GET",
+    endpoint: "/api/session/{id}",
+    rps: 2,
+    make: (i) => ({ path: `/api/session/${i % 10 === 9 ? UNKNOWN_ID : pick(SESSIONS, i)}` }),
+  },
+  {
+    method: "POST",
+    endpoint: "/api/session",
+    rps: 1,
+    make: (i) => ({
+      path: "/api/session",
+      body: {
+        start_time: i % 3 === 2 ? "0000-01-01T00:00:00Z" : "2021-12-09T16:12:52.059188Z",
+        customer_id: pick(CUSTOMERS, i),
+        movie_id: pick(MOVIES, i),
+      },
+    }),
+  },
+  {
+    method: "DELETE",
+    endpoint: "/api/session/{id}",
+    rps: 1,
+    // Deletes a row this test created; none yet: nothing is sent this time.
+    make: (_i, created) => {
+      const id = created.shift();
+      return id === undefined ? undefined : { path: `/api/session/${id}` };
+    },
+  },
+];
+
+const keyOf = (method: string, endpoint: string) => `${method} ${endpoint}`;
+
+interface Count {
+  total: number;
+  errors: number;
+  /** Completion times (ms since epoch) and whether the answer was a 5xx. */
+  done: { at: number; error: boolean }[];
+}
+
+interface Driven {
+  counts: Map<string, Count>;
+  startedAt: number;
+  endedAt: number;
+  transportErrors: string[];
+}
+
+async function drive(seconds: number): Promise<Driven> {
+  const counts = new Map<string, Count>();
+  const transportErrors: string[] = [];
+  const created: number[] = [];
+  const startedAt = Date.now();
+  const deadline = startedAt + seconds * 1000;
+  const runSpec = async (spec: Spec) => {
+    const key = keyOf(spec.method, spec.endpoint);
+    const count: Count = { total: 0, errors: 0, done: [] };
+    counts.set(key, count);
+    const period = 1000 / spec.rps;
+    // Bounded: at most rps * seconds requests, each with its own timeout.
+    for (let i = 0; i < Math.ceil(spec.rps * seconds); i++) {
+      const due = startedAt + i * period;
+      if (due >= deadline) break;
+      const wait = due - Date.now();
+      if (wait > 0) await sleep(wait);
+      const req = spec.make(i, created);
+      if (!req) continue;
+      try {
+        const answer = await fetchAnswer(`${HTTP_BASE}${req.path}`, {
+          method: spec.method,
+          body: req.body,
+          timeoutMs: 30_000,
+        });
+        const error = answer.status >= 500;
+        count.total++;
+        if (error) count.errors++;
+        count.done.push({ at: Date.now(), error });
+        if (spec.method === "POST" && spec.endpoint === "/api/session" && answer.status === 201) {
+          const id = (JSON.parse(answer.body) as { id?: number | string }).id;
+          if (id !== undefined) created.push(Number(id));
+        }
+      } catch (err) {
+        // No answer, so nginx may or may not have logged it: reported, and the test fails.
+        transportErrors.push(`${key}: ${(err as Error).message}`);
+      }
+    }
+  };
+  await Promise.all(SPECS.map(runSpec));
+  // Rows still left from the valid POSTs (the DELETE spec trails by a little).
+  for (const id of created.splice(0, 100)) {
+    await fetchAnswer(`${HTTP_BASE}/api/session/${id}`, { method: "DELETE", timeoutMs: 10_000 });
+  }
+  return { counts, startedAt, endedAt: Date.now(), transportErrors };
+}
+
+/** bingo_requests_total summed by method and endpoint (total and 5xx), now. */
+async function counters(): Promise<Map<string, { total: number; errors: number }>> {
+  const out = new Map<string, { total: number; errors: number }>();
+  for (const s of await promQuery("sum by (method, endpoint) (bingo_requests_total)")) {
+    out.set(keyOf(s.metric.method, s.metric.endpoint), { total: Number(s.value[1]), errors: 0 });
+  }
+  for (const s of await promQuery('sum by (method, endpoint) (bingo_requests_total{code="5xx"})')) {
+    const key = keyOf(s.metric.method, s.metric.endpoint);
+    const entry = out.get(key) ?? { total: 0, errors: 0 };
+    entry.errors = Number(s.value[1]);
+    out.set(key, entry);
+  }
+  return out;
+}
+
+/** Wait until two scrapes in a row see the same counters (mtail has read the whole log). */
+async function settledCounters(): Promise<Map<string, { total: number; errors: number }>> {
+  let previous = JSON.stringify([...(await counters())]);
+  for (let i = 0; i < 30; i++) {
+    await sleep(6_000);
+    const now = await counters();
+    const text = JSON.stringify([...now]);
+    if (text === previous) return now;
+    previous = text;
+  }
+  throw new Error("the request counters did not settle within 3 minutes");
+}
+
+function within(actual: number, expected: number, what: string): void {
+  const diff = Math.abs(actual - expected);
+  assert.ok(
+    diff <= TOLERANCE * Math.max(Math.abs(expected), 1e-9) || diff < 1e-9,
+    `${what}: Prometheus says ${actual.toFixed(4)}, the driver counted ${expected.toFixed(4)} (more than 5% apart)`,
+  );
+}
+
+/** Every `expr` of the dashboard's panels (rows hold none). */
+function dashboardExprs(): string[] {
+  const dashboard = JSON.parse(readFileSync(DASHBOARD, "utf8")) as {
+    panels: { title: string; targets?: { expr?: string }[] }[];
+  };
+  const exprs = dashboard.panels.flatMap((p) => (p.targets ?? []).map((t) => t.expr ?? "")).filter((e) => e !== "");
+  assert.ok(exprs.length >= 10, `the dashboard has only ${exprs.length} queries`);
+  return exprs;
+}
+
+test("per-endpoint requests, RPS, 5xx ratio and every dashboard query agree with a driven load", { timeout: 600_000 }, async (t) => {
+  assert.equal((await promQuery('up{job="mtail"}'))[0]?.value[1], "1", "Prometheus does not scrape mtail on the frontend");
+  const before = await settledCounters();
+  const driven = await drive(LOAD_SECONDS);
+  assert.deepEqual(driven.transportErrors, [], "some requests got no answer at all");
+  // Rate windows that ended during the load (checked below) must be evaluated first.
+  const after = await settledCounters();
+
+  const report: string[] = [];
+  await t.test("request and 5xx counts per endpoint agree", () => {
+    for (const [key, count] of driven.counts) {
+      if (count.total === 0) continue;
+      const b = before.get(key) ?? { total: 0, errors: 0 };
+      const a = after.get(key);
+      assert.ok(a, `no bingo_requests_total series for ${key}`);
+      const total = a.total - b.total;
+      const errors = a.errors - b.errors;
+      report.push(`${key}: driver ${count.total} requests / ${count.errors} 5xx, Prometheus ${total} / ${errors}`);
+      within(total, count.total, `${key} requests`);
+      within(count.total > 0 ? errors / total : 0, count.errors / count.total, `${key} 5xx ratio`);
+    }
+    t.diagnostic(report.join("\n"));
+  });
+
+  await t.test("the recording rules' RPS and 5xx ratio agree with the driver's over their window", async () => {
+    // The last evaluation of the recording rules with a full minute of load behind it.
+    const lastFull = driven.endedAt / 1000 - 2;
+    const lines: string[] = [];
+    for (const [key, count] of driven.counts) {
+      const [method, endpoint] = [key.slice(0, key.indexOf(" ")), key.slice(key.indexOf(" ") + 1)];
+      const sel = `{method="${method}",endpoint="${endpoint}"}`;
+      const rateSeries = await promSamples(`endpoint:bingo_requests:rate1m${sel}`, "30s", lastFull);
+      assert.equal(rateSeries.length, 1, `endpoint:bingo_requests:rate1m has no series for ${key}`);
+      const [evalAt, rateText] = rateSeries[0].values[rateSeries[0].values.length - 1];
+      assert.ok(evalAt * 1000 - RATE_WINDOW_S * 1000 >= driven.startedAt, `no evaluation of ${key} with a full window of load`);
+      const inWindow = count.done.filter((d) => d.at > evalAt * 1000 - RATE_WINDOW_S * 1000 && d.at <= evalAt * 1000);
+      const driverRate = inWindow.length / RATE_WINDOW_S;
+      const driverRatio = inWindow.length > 0 ? inWindow.filter((d) => d.error).length / inWindow.length : 0;
+      const ratioSeries = await promSamples(`endpoint:bingo_errors:ratio_rate1m${sel}`, "30s", lastFull);
+      assert.equal(ratioSeries.length, 1, `endpoint:bingo_errors:ratio_rate1m has no series for ${key}`);
+      const ratioSample = ratioSeries[0].values.find(([at]) => at === evalAt) ?? ratioSeries[0].values[ratioSeries[0].values.length - 1];
+      const promRatio = Number(ratioSample[1]);
+      lines.push(
+        `${key}: rate1m ${Number(rateText).toFixed(3)}/s vs driver ${driverRate.toFixed(3)}/s; ` +
+          `5xx ratio ${promRatio.toFixed(4)} vs driver ${driverRatio.toFixed(4)}`,
+      );
+      within(Number(rateText), driverRate, `${key} endpoint:bingo_requests:rate1m`);
+      within(promRatio, driverRatio, `${key} endpoint:bingo_errors:ratio_rate1m`);
+    }
+    t.diagnostic(lines.join("\n"));
+  });
+
+  await t.test("every dashboard query returns a series for each endpoint", async () => {
+    // Right after the load, while the 1-minute windows still hold it.
+    const endpoints = [...driven.counts.entries()].filter(([, c]) => c.total > 0).map(([k]) => k);
+    for (const expr of dashboardExprs()) {
+      const result = await promQuery(expr);
+      assert.ok(result.length > 0, `dashboard query returns nothing: ${expr}`);
+      if (!result.some((s) => "endpoint" in s.metric)) continue;
+      // A query limited to some endpoints (endpoint="...") is expected to cover only those.
+      const only = [...expr.matchAll(/endpoint="([^"]+)"/g)].map((m) => m[1]);
+      const got = new Set(result.map((s) => keyOf(s.metric.method, s.metric.endpoint)));
+      for (const key of endpoints) {
+        const endpoint = key.slice(key.indexOf(" ") + 1);
+        if (only.length > 0 && !only.includes(endpoint)) continue;
+        assert.ok(got.has(key), `dashboard query has no series for ${key}: ${expr}`);
+      }
+    }
+  });
+});
+
+test("stopping an app node fires NodeDown; the node comes back healthy", { timeout: 600_000 }, async () => {
+  const NODE = "app2";
+  const firing = async () =>
+    (await alerts()).some((a) => a.labels.alertname === "NodeDown" && a.labels.instance === NODE && a.state === "firing");
+  assert.equal(await firing(), false, `NodeDown already fires for ${NODE}`);
+  await runScript("scripts/local-nodes.sh", ["down", NODE, "stop"], 120_000);
+  try {
+    let fired = false;
+    for (let i = 0; i < 60 && !fired; i++) {
+      await sleep(2_000);
+      fired = await firing();
+    }
+    assert.ok(fired, `NodeDown did not fire for ${NODE} within 2 minutes`);
+  } finally {
+    await runScript("scripts/local-nodes.sh", ["up", NODE], 300_000);
+  }
+  // Healthy again: its bingo container healthy, pong through the frontend, the alert resolved.
+  let healthy = false;
+  for (let i = 0; i < 90 && !healthy; i++) {
+    await sleep(2_000);
+    try {
+      const status = await onNode(NODE, "sudo docker inspect -f '{{.State.Health.Status}}' bingo", 20_000);
+      const ping = await fetchAnswer(`${HTTP_BASE}/ping`, { timeoutMs: 5_000 });
+      healthy = status === "healthy" && ping.status === 200 && ping.body === "pong" && !(await firing());
+    } catch {
+      healthy = false;
+    }
+  }
+  assert.ok(healthy, `${NODE} did not come back healthy (container, /ping, NodeDown resolved) within 3 minutes`);
+});
