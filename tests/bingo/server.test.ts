@@ -222,6 +222,19 @@ describe("bingo run_server", () => {
     assert.ok(size > 1000, `a line carries a large context (${size} bytes)`);
   });
 
+  test("database connections lost under it (a restart, a failover) are replaced", async () => {
+    for (let i = 1; i <= 5; i++) assert.equal((await call(server.base, `/api/movie/${i}`)).status, 200);
+    const killed = await pg.query("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = 'bingo'");
+    assert.ok(killed.length > 0, "the stand-in held connections");
+    await new Promise((r) => setTimeout(r, 200));
+    const statuses: number[] = [];
+    for (let i = 1; i <= 20; i++) statuses.push((await call(server.base, `/api/customer/${i}`)).status);
+    assert.deepEqual(
+      statuses.filter((s) => s !== 200),
+      [],
+    );
+  });
+
   test("the port stays the same across restarts and listens on all interfaces", async () => {
     const first = server.port;
     await server.stop();
