@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # make test / test-unit / lint. Phases:
-#   lint     tsc --noEmit, eslint, ansible-lint (production profile)
+#   lint     tsc --noEmit, eslint, ansible-lint (production profile), promtool on the rules
 #   unit     lint + unit tests (tests/cloud, tests/acceptance) + offline terraform validate
 #   standin  the bingo stand-in against a real PostgreSQL (tests/bingo)
 #   install  make deploy onto local nodes, then tests/install and an acceptance smoke run
@@ -31,6 +31,8 @@ run_lint() {
   npx eslint .
   step "ansible-lint (production profile)"
   scripts/ansible-lint.sh
+  step "Prometheus rules, their unit tests and the dashboards' queries (promtool)"
+  scripts/check-prometheus-rules.sh
 }
 
 run_unit() {
