@@ -115,4 +115,39 @@ describe("bingo at the real data size", () => {
     );
     for (const [name, f] of withIdx) assert.equal(f.errors, 0, `${name} failed with indexes`);
   });
+
+  test("latency of the single-row mix at 90 req/s, just under the per-process limit", async () => {
+    assert.ok(server);
+    const base = server.base;
+    const mix = ENDPOINTS.filter((e) => e.samples > 3);
+    const rate = 90;
+    const total = rate * 10;
+    const times: number[] = [];
+    const statuses = new Map<number, number>();
+    const pending: Promise<void>[] = [];
+    const t0 = Date.now();
+    for (let i = 0; i < total; i++) {
+      const wait = t0 + (i * 1000) / rate - Date.now();
+      if (wait > 0) await new Promise((r) => setTimeout(r, wait));
+      const path = mix[i % mix.length].path(i + 100);
+      const started = performance.now();
+      pending.push(
+        fetch(base + path)
+          .then(async (res) => {
+            await res.arrayBuffer();
+            statuses.set(res.status, (statuses.get(res.status) ?? 0) + 1);
+          })
+          .catch(() => void statuses.set(0, (statuses.get(0) ?? 0) + 1))
+          .finally(() => void times.push(performance.now() - started)),
+      );
+    }
+    await Promise.all(pending);
+    times.sort((a, b) => a - b);
+    const achieved = total / ((Date.now() - t0) / 1000);
+    console.log(
+      `single-row mix (${mix.map((e) => e.name).join(", ")}) at ${achieved.toFixed(0)} req/s: ` +
+        `p50 ${percentile(times, 50).toFixed(0)} ms, p90 ${percentile(times, 90).toFixed(0)} ms, statuses ${JSON.stringify(Object.fromEntries(statuses))}`,
+    );
+    assert.equal(statuses.get(200), total);
+  });
 });
