@@ -12,7 +12,8 @@ inventory="${1:-ansible/inventories/local}"
 [[ -e $inventory ]] || die "no inventory at $inventory" "deploy first (make deploy), or pass the inventory folder"
 
 mkdir -p reports
-log="reports/ansible-idempotence.log"
+# One log per run, so two runs at once never mix their output.
+log="reports/ansible-idempotence.$(date +%Y%m%dT%H%M%S).$$.log"
 step "Running ansible/site.yml again on $inventory (expecting changed=0 everywhere)"
 t0=$(date +%s)
 rc=0
