@@ -5,7 +5,7 @@
 # over the plugin protocol, so argument names, types and required blocks are
 # checked exactly as the real provider would check them (nothing is planned).
 #
-#   scripts/validate.sh              validate cdktf.out/stacks/* (synthesizes first when missing)
+#   scripts/validate.sh              validate cdktf.out/stacks/* (synthesizes first when missing or stale)
 #   scripts/validate.sh DIR...       validate these Terraform JSON/HCL folders instead
 set -euo pipefail
 source "$(dirname "$0")/lib/common.sh"
@@ -64,7 +64,10 @@ CFG
 # 4. The folders to validate.
 dirs=("$@")
 if [[ ${#dirs[@]} -eq 0 ]]; then
-  if ! compgen -G "$ROOT/cdktf.out/stacks/*/cdk.tf.json" >/dev/null; then
+  # Synthesize again when cdktf.out/ is missing or older than what it is made from.
+  manifest="$ROOT/cdktf.out/manifest.json"
+  if [[ ! -f $manifest ]] || [[ -n $(find "$ROOT/main.ts" "$ROOT/stacks" "$ROOT/constructs" "$ROOT/settings" "$ROOT/schema" \
+    "$ROOT/ansible" "$ROOT/settings.example.yaml" "$ROOT/settings.yaml" -newer "$manifest" -print -quit 2>/dev/null) ]]; then
     "$ROOT/scripts/synth.sh"
   fi
   for d in "$ROOT"/cdktf.out/stacks/*/; do dirs+=("${d%/}"); done
