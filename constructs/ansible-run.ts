@@ -18,6 +18,14 @@ export interface AnsibleRunProps {
   readonly waitForHosts?: boolean;
   /** Seconds to wait for the hosts. @default 900 */
   readonly waitSeconds?: number;
+  /**
+   * Shell lines run after the playbooks, from the ansible folder with
+   * $INVENTORY_PATH set; a non-zero exit fails the run (and the apply).
+   * No "${" in them: Terraform would read it as an interpolation. @default []
+   */
+  readonly checks?: readonly string[];
+  /** Extra environment of the command (names in upper case). @default {} */
+  readonly environment?: Readonly<Record<string, string>>;
 }
 
 /** Digest of every file under dir (sorted, relative names included), skipping generated inventories. */
@@ -61,10 +69,22 @@ export class AnsibleRun extends Construct {
       }
     }
     const wait = props.waitSeconds ?? 900;
+    for (const line of props.checks ?? []) {
+      if (line.includes("${") || line.includes("%{")) {
+        throw new Error(`AnsibleRun: check "${line}" contains "\${" or "%{", which Terraform interpolates; write $NAME instead of \${NAME}`);
+      }
+    }
+    for (const name of Object.keys(props.environment ?? {})) {
+      if (!/^[A-Z_][A-Z0-9_]*$/.test(name) || ["INVENTORY_B64", "INVENTORY_PATH", "ANSIBLE_DIR"].includes(name)) {
+        throw new Error(`AnsibleRun: environment name ${name} is not allowed; use upper-case names other than INVENTORY_B64, INVENTORY_PATH, ANSIBLE_DIR`);
+      }
+    }
     this.playbooksDigest = treeDigest(ansibleDir);
 
     const lines = [
       "set -euo pipefail",
+      // The inventory holds the database password: readable by this user only.
+      "umask 077",
       'mkdir -p "$(dirname "$INVENTORY_PATH")"',
       'printf %s "$INVENTORY_B64" | base64 -d >"$INVENTORY_PATH"',
       'export ANSIBLE_CONFIG="$ANSIBLE_DIR/ansible.cfg"',
@@ -77,7 +97,7 @@ export class AnsibleRun extends Construct {
         `ansible all -i "$INVENTORY_PATH" -b -m ansible.builtin.shell -a 'timeout ${wait} cloud-init status --wait >/dev/null; rc=$?; [ $rc -eq 0 ] || [ $rc -eq 2 ]'`,
       );
     }
-    lines.push(`ansible-playbook -i "$INVENTORY_PATH" ${playbooks.map(shellQuote).join(" ")}`);
+    lines.push(`ansible-playbook -i "$INVENTORY_PATH" ${playbooks.map(shellQuote).join(" ")}`, ...(props.checks ?? []));
 
     new Resource(this, "Run", {
       triggers: {
@@ -90,6 +110,7 @@ export class AnsibleRun extends Construct {
           interpreter: ["/bin/bash", "-c"],
           command: lines.join("\n"),
           environment: {
+            ...props.environment,
             INVENTORY_B64: Fn.base64encode(props.inventory),
             INVENTORY_PATH: props.inventoryPath,
             ANSIBLE_DIR: ansibleDir,

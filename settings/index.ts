@@ -142,13 +142,18 @@ class Reader {
     return v === undefined || v === null || v === "" ? undefined : this.str(key);
   }
 
-  int(key: string, def: number, min: number, max: number): number {
+  /** A whole number; def undefined makes it required (hint says where to find it). */
+  int(key: string, def: number | undefined, min: number, max: number, hint?: string): number {
     const v = get(this.raw, key);
-    if (v === undefined || v === null || v === "") return def;
+    if (v === undefined || v === null || v === "") {
+      if (def !== undefined) return def;
+      this.problems.push(`${this.where(key)} is missing: ${hint ?? `set a whole number from ${min} to ${max}`}`);
+      return min;
+    }
     const n = typeof v === "number" ? v : /^-?\d+$/.test(String(v).trim()) ? Number(v) : NaN;
     if (!Number.isInteger(n) || n < min || n > max) {
       this.problems.push(`${this.where(key)} must be a whole number from ${min} to ${max}, got ${JSON.stringify(v)}`);
-      return def;
+      return def ?? min;
     }
     return n;
   }
@@ -278,7 +283,15 @@ export function parseSettings(input: SettingsInput): Settings {
     },
     app: {
       instances: r.int("app.instances", 2, 2, 10),
-      port: r.int("app.port", 8080, 1024, 65535),
+      // No default: the binary picks its port from the student email, and the
+      // security groups and the health check must use that very port.
+      port: r.int(
+        "app.port",
+        undefined,
+        1024,
+        65535,
+        "the port bingo listens on for your student_email (the binary fixes it per email: run it once with your config and read it with `ss -ltnp`)",
+      ),
       binaryUrl: r.str("app.binary_url", {
         def: "https://storage.yandexcloud.net/final-homework/bingo",
         pattern: /^https?:\/\/\S+$/,

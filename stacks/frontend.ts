@@ -51,8 +51,15 @@ export class FrontendStack extends YandexStack {
     const sshOpts = `-o IdentitiesOnly=yes -o UserKnownHostsFile=${knownHosts} -o StrictHostKeyChecking=accept-new -o ConnectTimeout=10`;
     const viaFrontend = `${sshOpts} -o ProxyCommand='ssh -i ${key} ${sshOpts} -W %h:%p ${settings.ssh.user}@${this.vm.publicAddress}'`;
     const upstreams = app.group.loadBalancerAddress ? [app.group.loadBalancerAddress] : [...app.group.hostNames];
+    // Host variables outrank the playbooks' group_vars (which would read the password
+    // from .local/secrets/): the controller's run uses the very password the
+    // self-configuring VMs got in their user-data.
+    const secret = { bingo_db_password: settings.dbPassword };
     const appHosts = Object.fromEntries(
-      app.group.hostNames.map((fqdn) => [fqdn.split(".")[0], { ansible_host: fqdn, private_address: fqdn, ansible_ssh_common_args: viaFrontend }]),
+      app.group.hostNames.map((fqdn) => [
+        fqdn.split(".")[0],
+        { ansible_host: fqdn, private_address: fqdn, ansible_ssh_common_args: viaFrontend, ...secret },
+      ]),
     );
     this.inventory = stringify(
       {
@@ -73,9 +80,13 @@ export class FrontendStack extends YandexStack {
             frontend_upstream_port: settings.app.port,
           },
           children: {
-            db: { hosts: { "bingo-db": { ansible_host: db.vm.privateAddress, private_address: db.vm.privateAddress, ansible_ssh_common_args: viaFrontend } } },
+            db: {
+              hosts: {
+                "bingo-db": { ansible_host: db.vm.privateAddress, private_address: db.vm.privateAddress, ansible_ssh_common_args: viaFrontend, ...secret },
+              },
+            },
             app: { hosts: appHosts },
-            frontend: { hosts: { "bingo-frontend": { ansible_host: this.vm.publicAddress, private_address: this.vm.privateAddress } } },
+            frontend: { hosts: { "bingo-frontend": { ansible_host: this.vm.publicAddress, private_address: this.vm.privateAddress, ...secret } } },
           },
         },
       },
@@ -87,6 +98,21 @@ export class FrontendStack extends YandexStack {
       inventoryPath: path.join(props.root, "ansible", "inventories", "cloud", "hosts.yml"),
       ansibleDir: path.join(props.root, "ansible"),
       playbooks: ["site.yml"],
+      // The security groups and the health check were built for settings.app.port;
+      // the binary picks its own port from the email. Stop with the fix if they differ.
+      environment: { EXPECTED_APP_PORT: String(settings.app.port) },
+      checks: [
+        "ports=$(ansible app -i \"$INVENTORY_PATH\" -b -o -m ansible.builtin.command -a 'cat /etc/ansible/facts.d/bingo.fact' | sed -n 's/.*\"port\": *\\([0-9]*\\).*/\\1/p' | sort -u)",
+        '[ -n "$ports" ] || { echo "error: no app node reported its bingo port (/etc/ansible/facts.d/bingo.fact)" >&2; exit 1; }',
+        'for p in $ports; do',
+        '  if [ "$p" != "$EXPECTED_APP_PORT" ]; then',
+        '    echo "error: bingo listens on port $p for this student_email, but app.port in the settings is $EXPECTED_APP_PORT (the security groups and the health check use it)." >&2',
+        '    echo "       set app.port: $p in settings.yaml (or BINGO_APP_PORT=$p) and run make deploy again" >&2',
+        "    exit 1",
+        "  fi",
+        "done",
+        'echo "bingo answers on port $EXPECTED_APP_PORT on every app node"',
+      ],
     });
 
     new TerraformOutput(this, "public_address", { value: this.vm.publicAddress, description: "The frontend's public address" });

@@ -34,6 +34,11 @@ describe("cloud settings", () => {
     assert.match(msg, /settings\.yaml/);
   });
 
+  it("app.port has no default: the binary fixes it per email, so a missing one says how to find it", () => {
+    const msg = problemsOf(() => fixtureSettings({ app: {} }));
+    assert.match(msg, /app\.port \(or env BINGO_APP_PORT\) is missing: the port bingo listens on for your student_email/);
+  });
+
   it("malformed values are each reported, not only the first", () => {
     const msg = problemsOf(() =>
       fixtureSettings({ app: { port: "http", instances: 1 }, network: { public_cidr: "10.10.1.0" }, cloud: { folder_id: "Folder!" } }),

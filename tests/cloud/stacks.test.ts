@@ -1,4 +1,8 @@
 import assert from "node:assert/strict";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { spawnSync } from "node:child_process";
 import { before, describe, it } from "node:test";
 import { App, TerraformStack } from "cdktf";
 import { ensureBindings, fixtureSettings, Json, resources, synthAll } from "./fixture";
@@ -114,6 +118,51 @@ describe("synthesized cloud stacks", () => {
     assert.match(inv, /bingo-app-1\.ru-central1\.internal/);
     assert.match(inv, /bingo-app-2\.ru-central1\.internal/);
     assert.match(inv, /ProxyCommand='ssh -i .* -W %h:%p ansible@\$\{yandex_compute_instance\./);
+  });
+
+  it("frontend: the controller's run uses the settings' database password, not a controller-side one", () => {
+    const [run] = resources(stacks.frontend, "null_resource");
+    const inv: string = run.triggers.inventory_sha256;
+    // One per host (db, two app nodes, frontend): host vars outrank the playbooks' group_vars.
+    assert.equal(inv.match(/bingo_db_password: fixturePassword1234/g)?.length, 4);
+  });
+
+  it("the Ansible run writes a private inventory, runs the playbooks and stops with the right app.port when bingo listens elsewhere", () => {
+    const [run] = resources(stacks.frontend, "null_resource");
+    const exec = run.provisioner[0]["local-exec"];
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "bingo-ansible-run-"));
+    const bin = path.join(dir, "bin");
+    fs.mkdirSync(bin);
+    // Stand-ins for the Ansible commands: the app nodes report the port the binary chose.
+    fs.writeFileSync(
+      path.join(bin, "ansible"),
+      '#!/bin/sh\ncase "$*" in *bingo.fact*) printf \'%s | CHANGED | rc=0 | (stdout) {"port": %s}\\n\' bingo-app-1 "$FAKE_PORT" bingo-app-2 "$FAKE_PORT";; esac\n',
+      { mode: 0o755 },
+    );
+    fs.writeFileSync(path.join(bin, "ansible-playbook"), '#!/bin/sh\necho "playbook $*" >>"$LOG"\n', { mode: 0o755 });
+    const runWith = (port: string) =>
+      spawnSync(exec.interpreter[0], [...exec.interpreter.slice(1), exec.command], {
+        encoding: "utf8",
+        env: {
+          ...process.env,
+          PATH: `${bin}:${process.env.PATH}`,
+          LOG: path.join(dir, "log"),
+          FAKE_PORT: port,
+          INVENTORY_B64: Buffer.from("all: {}\n").toString("base64"),
+          INVENTORY_PATH: path.join(dir, "inv", "hosts.yml"),
+          ANSIBLE_DIR: exec.environment.ANSIBLE_DIR,
+          EXPECTED_APP_PORT: exec.environment.EXPECTED_APP_PORT,
+        },
+      });
+    assert.equal(exec.environment.EXPECTED_APP_PORT, "8765");
+    const good = runWith("8765");
+    assert.equal(good.status, 0, good.stderr);
+    assert.match(fs.readFileSync(path.join(dir, "log"), "utf8"), /playbook -i .*hosts\.yml site\.yml/);
+    assert.equal(fs.statSync(path.join(dir, "inv", "hosts.yml")).mode & 0o077, 0, "inventory readable by its owner only");
+    const bad = runWith("4922");
+    assert.notEqual(bad.status, 0);
+    assert.match(bad.stderr, /bingo listens on port 4922 .* app\.port in the settings is 8765/);
+    assert.match(bad.stderr, /set app\.port: 4922 in settings\.yaml/);
   });
 
   it("every stack pins the provider version the schema follows", () => {
