@@ -69,14 +69,16 @@ export class BingoInstanceGroup extends Construct {
     const path = props.healthCheckPath ?? "/ping";
     if (!path.startsWith("/")) throw new Error(`BingoInstanceGroup: healthCheckPath "${path}" must start with "/"`);
 
-    // The group's own identity: it creates, updates and deletes the instances
-    // (compute.editor) and attaches them to its target group (load-balancer.editor,
-    // only with a load balancer). The instances themselves get no account.
+    // The group's own identity, with the roles the Instance Groups documentation
+    // asks for (compute/concepts/instance-groups/access): compute.editor on the
+    // folder to create, update and delete the instances, and load-balancer.editor
+    // only when it keeps a target group for a load balancer. The instances
+    // themselves get no account.
     const sa = new IamServiceAccount(this, "ServiceAccount", {
       name: `${props.name}-ig`,
       description: "Manages the bingo instance group",
     });
-    const roles = ["compute.editor", "vpc.user", ...(props.internalLoadBalancer ? ["load-balancer.editor"] : [])];
+    const roles = ["compute.editor", ...(props.internalLoadBalancer ? ["load-balancer.editor"] : [])];
     const grants = roles.map(
       (role) =>
         new ResourcemanagerFolderIamMember(this, `Role-${role.replace(/[^a-z]/g, "-")}`, {

@@ -94,7 +94,7 @@ describe("synthesized cloud stacks", () => {
 
   it("app: the group's service account gets only the roles it needs", () => {
     const roles = resources(stacks.app, "yandex_resourcemanager_folder_iam_member").map((m) => m.role).sort();
-    assert.deepEqual(roles, ["compute.editor", "vpc.user"]);
+    assert.deepEqual(roles, ["compute.editor"]);
     const [ig] = resources(stacks.app, "yandex_compute_instance_group");
     assert.match(ig.service_account_id, /yandex_iam_service_account\./);
     assert.equal(ig.instance_template.service_account_id, undefined, "instances run without an account");
