@@ -3,6 +3,7 @@
 // asserted: they depend on the machine.
 import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
+import { readFileSync } from "node:fs";
 import { TestCluster, startCluster } from "./support/postgres";
 import { Installation, RunningServer, install, prepareHost, runBingo, standinEnv, startServer } from "./support/standin";
 
@@ -149,5 +150,14 @@ describe("bingo at the real data size", () => {
         `p50 ${percentile(times, 50).toFixed(0)} ms, p90 ${percentile(times, 90).toFixed(0)} ms, statuses ${JSON.stringify(Object.fromEntries(statuses))}`,
     );
     assert.equal(statuses.get(200), total);
+  });
+
+  test("peak memory of the process stays well under a 1 GiB container limit", () => {
+    assert.ok(server);
+    // VmHWM: the highest resident size so far, after every list above was served.
+    const status = readFileSync(`/proc/${server.child.pid}/status`, "utf8");
+    const peakMb = Number(/VmHWM:\s+(\d+) kB/.exec(status)?.[1] ?? 0) / 1024;
+    console.log(`peak resident memory of run_server after the lists: ${peakMb.toFixed(0)} MB`);
+    assert.ok(peakMb > 0 && peakMb < 1024, `${peakMb} MB`);
   });
 });
