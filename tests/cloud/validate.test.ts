@@ -48,6 +48,17 @@ describe("offline terraform validate", { skip: !hasTerraform && "terraform is no
     assert.match(r.output, /No argument or block type is named "v4_cidr_block"/);
   });
 
+  it("the null provider's schema is served too: a misspelt null_resource argument is rejected", () => {
+    const dir = brokenCopy(outdir, "frontend", (tf) => {
+      const run = Object.values(tf.resource.null_resource)[0] as Json;
+      run.trigger = run.triggers;
+      delete run.triggers;
+    });
+    const r = validate(dir);
+    assert.equal(r.ok, false);
+    assert.match(r.output, /No argument or block type is named "trigger"/);
+  });
+
   it("a missing required block is rejected", () => {
     const dir = brokenCopy(outdir, "app", (tf) => {
       const ig = Object.values(tf.resource.yandex_compute_instance_group)[0] as Json;
