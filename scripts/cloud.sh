@@ -7,6 +7,7 @@
 # Needs Yandex Cloud credentials in the environment (YC_TOKEN, YC_IAM_TOKEN or
 # YC_SERVICE_ACCOUNT_KEY_FILE) and settings.yaml (or BINGO_SETTINGS=FILE).
 # CDKTF_CLI=1 runs `cdktf deploy|destroy|diff` (cdktf-cli 0.21.0, fetched by npx on demand) instead.
+# CDKTF_OUTDIR=DIR uses another folder than cdktf.out/ for the synthesized stacks.
 set -euo pipefail
 source "$(dirname "$0")/lib/common.sh"
 cd "$ROOT"
@@ -44,7 +45,8 @@ CFG
 fi
 export TF_IN_AUTOMATION=1 TF_INPUT=0 CHECKPOINT_DISABLE=1
 
-if [[ $action != destroy || ! -f $ROOT/cdktf.out/manifest.json ]]; then
+export CDKTF_OUTDIR="${CDKTF_OUTDIR:-$ROOT/cdktf.out}"
+if [[ $action != destroy || ! -f $CDKTF_OUTDIR/manifest.json ]]; then
   "$ROOT/scripts/synth.sh"
 fi
 
@@ -55,20 +57,20 @@ mapfile -t stacks < <(node -e '
   const visit = (n) => { if (done.has(n)) return; done.add(n); (m[n].dependencies || []).forEach(visit); out.push(n); };
   Object.keys(m).sort().forEach(visit);
   console.log(out.join("\n"));
-' "$ROOT/cdktf.out/manifest.json")
-[[ ${#stacks[@]} -gt 0 ]] || die "cdktf.out/manifest.json lists no stacks" "run make synth and read its errors"
+' "$CDKTF_OUTDIR/manifest.json")
+[[ ${#stacks[@]} -gt 0 ]] || die "$CDKTF_OUTDIR/manifest.json lists no stacks" "run make synth and read its errors"
 
 if [[ ${CDKTF_CLI:-} == 1 ]]; then
   step "cdktf $action ${stacks[*]} (cdktf-cli 0.21.0 through npx)"
   if [[ $action == diff ]]; then
-    for s in "${stacks[@]}"; do npx --yes cdktf-cli@0.21.0 diff --skip-synth "$s"; done
+    for s in "${stacks[@]}"; do npx --yes cdktf-cli@0.21.0 diff --skip-synth --output "$CDKTF_OUTDIR" "$s"; done
     exit 0
   fi
-  exec npx --yes cdktf-cli@0.21.0 "$action" --skip-synth --auto-approve "${stacks[@]}"
+  exec npx --yes cdktf-cli@0.21.0 "$action" --skip-synth --output "$CDKTF_OUTDIR" --auto-approve "${stacks[@]}"
 fi
 
 tf() { # tf STACK ARGS...: terraform in the stack's synthesized folder
-  local dir="$ROOT/cdktf.out/stacks/$1"
+  local dir="$CDKTF_OUTDIR/stacks/$1"
   shift
   terraform -chdir="$dir" "$@"
 }
@@ -99,7 +101,8 @@ case "$action" in
       tf "$s" init -input=false >/dev/null || die "terraform init failed for stack $s" "check the network and the provider mirror"
       tf "$s" destroy -input=false -auto-approve || die "terraform destroy failed for stack $s" "run make clean again; resources left behind are listed above"
     done
-    rm -f "$ROOT/ansible/inventories/cloud/hosts.yml"
+    # The inventory the frontend stack's Ansible run wrote (the tests point this elsewhere).
+    rm -f "${BINGO_CLOUD_INVENTORY:-$ROOT/ansible/inventories/cloud/hosts.yml}"
     step "Cloud installation removed in $(( $(date +%s) - start )) s"
     ;;
 esac

@@ -1,0 +1,92 @@
+// scripts/cloud.sh (make deploy / clean / diff with credentials) against a stand-in
+// `terraform` that only records its calls: the order of the stacks and the commands
+// each gets, with no cloud and no network.
+import assert from "node:assert/strict";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { spawnSync } from "node:child_process";
+import { before, describe, it } from "node:test";
+import { stringify } from "yaml";
+import { ensureBindings, FIXTURE, ROOT } from "./fixture";
+
+describe("cloud deploy, clean and diff (scripts/cloud.sh)", () => {
+  let dir: string;
+  let log: string;
+  const env = (extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv => ({
+    ...process.env,
+    PATH: `${path.join(dir, "bin")}:${process.env.PATH}`,
+    TF_CALLS: log,
+    BINGO_SETTINGS: path.join(dir, "settings.yaml"),
+    CDKTF_OUTDIR: path.join(dir, "out"),
+    TF_CLI_CONFIG_FILE: path.join(dir, "terraformrc"),
+    YC_TOKEN: "t1.fake-token-for-the-test",
+    // clean removes the cloud inventory: not the checkout's own.
+    BINGO_CLOUD_INVENTORY: path.join(dir, "hosts.yml"),
+    NO_COLOR: "1",
+    ...extra,
+  });
+  const cloud = (action: string, extra: NodeJS.ProcessEnv = {}) => {
+    fs.writeFileSync(log, "");
+    const r = spawnSync(path.join(ROOT, "scripts", "cloud.sh"), [action], { encoding: "utf8", env: env(extra) });
+    // "<stack> <command>" for each terraform call, e.g. "network apply".
+    const calls = fs
+      .readFileSync(log, "utf8")
+      .split("\n")
+      .filter(Boolean)
+      .map((l) => {
+        const [chdir, cmd] = l.split(" ");
+        return `${path.basename(chdir.replace(/^-chdir=/, ""))} ${cmd}`;
+      });
+    return { status: r.status, output: `${r.stdout}\n${r.stderr}`, calls };
+  };
+
+  before(() => {
+    ensureBindings();
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), "bingo-cloud-sh-"));
+    log = path.join(dir, "calls");
+    fs.mkdirSync(path.join(dir, "bin"));
+    fs.writeFileSync(path.join(dir, "bin", "terraform"), '#!/bin/sh\necho "$*" >>"$TF_CALLS"\n', { mode: 0o755 });
+    fs.writeFileSync(path.join(dir, "terraformrc"), "");
+    fs.writeFileSync(path.join(dir, "settings.yaml"), stringify({ ...FIXTURE, state_dir: path.join(dir, "state") }));
+  });
+
+  it("deploy applies every stack in dependency order: network, db, app, frontend", () => {
+    const r = cloud("deploy");
+    assert.equal(r.status, 0, r.output);
+    assert.deepEqual(
+      r.calls.filter((c) => c.endsWith(" apply")),
+      ["network apply", "db apply", "app apply", "frontend apply"],
+    );
+    assert.ok(r.calls.indexOf("network init") < r.calls.indexOf("network apply"));
+    assert.ok(fs.existsSync(path.join(dir, "out", "stacks", "frontend", "cdk.tf.json")), "synthesized into CDKTF_OUTDIR");
+  });
+
+  it("clean destroys them in reverse order and removes the cloud inventory", () => {
+    fs.writeFileSync(path.join(dir, "hosts.yml"), "all: {}\n");
+    const r = cloud("destroy");
+    assert.equal(r.status, 0, r.output);
+    assert.equal(fs.existsSync(path.join(dir, "hosts.yml")), false);
+    assert.deepEqual(
+      r.calls.filter((c) => c.endsWith(" destroy")),
+      ["frontend destroy", "app destroy", "db destroy", "network destroy"],
+    );
+  });
+
+  it("diff plans every stack (what cdktf diff runs) and changes nothing", () => {
+    const r = cloud("diff");
+    assert.equal(r.status, 0, r.output);
+    assert.deepEqual(
+      r.calls.filter((c) => !c.endsWith(" init")),
+      ["network plan", "db plan", "app plan", "frontend plan"],
+    );
+  });
+
+  it("without credentials it refuses and says how to get them", () => {
+    const r = cloud("deploy", { YC_TOKEN: "", YC_IAM_TOKEN: "", YC_SERVICE_ACCOUNT_KEY_FILE: "" });
+    assert.notEqual(r.status, 0);
+    assert.match(r.output, /no Yandex Cloud credentials/);
+    assert.match(r.output, /YC_TOKEN=\$\(yc iam create-token\)/);
+    assert.deepEqual(r.calls, []);
+  });
+});
