@@ -18,6 +18,19 @@ export function sendJson(res: ServerResponse, status: number, body: Record<strin
   res.end(payload);
 }
 
+/** JSON whose fields are already encoded (large lists built by the database), plus server_time. */
+export function sendEncodedJson(res: ServerResponse, status: number, encodedFields: Record<string, string>): void {
+  const now = serverTime();
+  const fields = Object.entries(encodedFields).map(([key, json]) => `${JSON.stringify(key)}:${json}`);
+  const payload = Buffer.from(`{${[...fields, `"server_time":${JSON.stringify(now)}`].join(",")}}`);
+  res.writeHead(status, {
+    "Content-Type": "application/json; charset=utf-8",
+    "Content-Length": payload.length,
+    "X-Server-Time": now,
+  });
+  res.end(payload);
+}
+
 export function sendText(res: ServerResponse, status: number, text: string): void {
   res.writeHead(status, {
     "Content-Type": "text/plain; charset=utf-8",

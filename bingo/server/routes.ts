@@ -3,8 +3,8 @@
 import { IncomingMessage, ServerResponse } from "node:http";
 import pg from "pg";
 import { FaultState, operationFault } from "../faults";
-import { SQL, SessionRow, queryWithTimeout, sessionView } from "../db/queries";
-import { HttpError, sendJson, sendText } from "./respond";
+import { ListAnswer, SESSION_ROW_JSON, SQL, SessionRow, listAsJson, queryWithTimeout, sessionView } from "../db/queries";
+import { HttpError, sendEncodedJson, sendJson, sendText } from "./respond";
 
 const MAX_BODY_BYTES = 64 * 1024;
 
@@ -65,6 +65,12 @@ function notFound(what: string, id: number): never {
   throw new HttpError(404, `${what} ${id} not found`);
 }
 
+/** A list answer: {"count", "items"} with the items encoded by the database. */
+async function sendList(ctx: RouteContext, res: ServerResponse, sql: string): Promise<void> {
+  const [answer] = await queryWithTimeout<ListAnswer>(ctx.pool, sql);
+  sendEncodedJson(res, 200, { count: String(answer.count), items: answer.items });
+}
+
 const handlers = {
   index: async (_ctx, _req, res) => sendText(res, 200, INDEX_PAGE),
   ping: async (ctx, _req, res) => (ctx.faults.degraded ? sendText(res, 500, "I feel bad") : sendText(res, 200, "pong")),
@@ -93,8 +99,7 @@ const handlers = {
     sendJson(res, 200, { operation, result: "done" });
   },
   movieList: async (ctx, _req, res) => {
-    const items = await queryWithTimeout(ctx.pool, SQL.movies(""));
-    sendJson(res, 200, { count: items.length, items });
+    await sendList(ctx, res, listAsJson(SQL.movies(""), "row_to_json(t)"));
   },
   movie: async (ctx, _req, res, id = 0) => {
     const rows = await ctx.pool.query(SQL.movies("WHERE movies.id IN ($1)"), [id]);
@@ -102,8 +107,7 @@ const handlers = {
     sendJson(res, 200, rows.rows[0]);
   },
   customerList: async (ctx, _req, res) => {
-    const items = await queryWithTimeout(ctx.pool, SQL.customers(""));
-    sendJson(res, 200, { count: items.length, items });
+    await sendList(ctx, res, listAsJson(SQL.customers(""), "row_to_json(t)"));
   },
   customer: async (ctx, _req, res, id = 0) => {
     const rows = await ctx.pool.query(SQL.customers("WHERE customers.id IN ($1)"), [id]);
@@ -111,8 +115,7 @@ const handlers = {
     sendJson(res, 200, rows.rows[0]);
   },
   sessionList: async (ctx, _req, res) => {
-    const rows = await queryWithTimeout<SessionRow>(ctx.pool, SQL.sessions(""));
-    sendJson(res, 200, { count: rows.length, items: rows.map(sessionView) });
+    await sendList(ctx, res, listAsJson(SQL.sessions(""), SESSION_ROW_JSON));
   },
   session: async (ctx, _req, res, id = 0) => {
     const rows = await ctx.pool.query<SessionRow>(SQL.sessions("WHERE sessions.id IN ($1)"), [id]);

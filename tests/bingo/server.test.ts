@@ -116,6 +116,22 @@ describe("bingo run_server", () => {
     assert.equal(sessions.status, 200);
     assert.equal(sessions.json.count, 50000);
     assertFresh(sessions);
+    const sessionYears = (sessions.json.items as { movie: { year: number } }[]).map((x) => x.movie.year);
+    assert.deepEqual(sessionYears, [...sessionYears].sort((a, b) => b - a));
+
+    // A list item reads exactly like the single-row answer for its id.
+    for (const [list, path] of [
+      [movies, "/api/movie"],
+      [customers, "/api/customer"],
+      [sessions, "/api/session"],
+    ] as const) {
+      const items = list.json.items as Record<string, unknown>[];
+      assert.equal(items.length, list.json.count);
+      for (const item of [items[0], items[items.length >> 1], items[items.length - 1]]) {
+        const single = await call(server.base, `${path}/${String(item.id)}`);
+        assert.deepEqual({ ...single.json, server_time: undefined }, { ...item, server_time: undefined }, path);
+      }
+    }
   });
 
   test("POST /api/session inserts a row after the initial ids, DELETE removes it", async () => {
