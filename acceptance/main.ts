@@ -12,14 +12,15 @@ import { verdict, type CheckResult } from "./checks/result.js";
 import { http3Check, serviceChecks } from "./checks/service.js";
 import { fastEndpointChecks, otherEndpointChecks, rateHeldCheck } from "./checks/sla.js";
 import { runDrill, type DrillOutcome } from "./drills/drill.js";
-import { drillPlans } from "./drills/plans.js";
+import { waitHealthy, type HealthTargets } from "./drills/health.js";
+import { drillPlans, healthTargets } from "./drills/plans.js";
 import { HttpClient } from "./driver/http.js";
 import { runOpenLoad } from "./driver/open-load.js";
 import { SampleLog } from "./driver/samples.js";
 import type { LoadContext } from "./load/context.js";
 import { startListLoop, type ListEndpoint } from "./load/list-loop.js";
 import { deleteCreated, mixJob } from "./load/mix.js";
-import { PROFILES } from "./profiles.js";
+import { HEALTH_WAIT_S, PROFILES } from "./profiles.js";
 import { renderHtml, type ReportMeta } from "./report/html.js";
 import { renderTable } from "./report/table.js";
 import { Database } from "./target/database.js";
@@ -29,6 +30,19 @@ const ROOT = path.resolve(__dirname, "..");
 
 function say(message: string): void {
   process.stderr.write(`    ${new Date().toISOString().slice(11, 19)} ${message}\n`);
+}
+
+/** Waits for a healthy installation before `what`; a row in the table only when it is not. */
+async function healthGate(targets: HealthTargets, what: string): Promise<CheckResult | undefined> {
+  const wait = await waitHealthy(targets, HEALTH_WAIT_S);
+  say(wait.ok ? `  healthy before ${what} (${wait.seconds.toFixed(0)} s)` : `  NOT healthy before ${what}: ${wait.problems.join("; ")}`);
+  if (wait.ok) return undefined;
+  return {
+    check: `installation healthy before ${what}`,
+    verdict: "FAIL",
+    figure: `not healthy within ${HEALTH_WAIT_S} s: ${wait.problems.join("; ")}`,
+    requirement: "both app nodes answer pong directly, the public /ping answers pong",
+  };
 }
 
 async function main(): Promise<number> {
@@ -50,6 +64,8 @@ async function main(): Promise<number> {
   const ctx: LoadContext = { client, log: new SampleLog(), originMs, originEpochMs: Date.now(), ranges, created: new Set(), longDummy: [] };
   const results: CheckResult[] = [];
   const phases: ReportMeta["phases"] = [];
+  const offered: ReportMeta["offered"] = [];
+  const health = await healthTargets(inventory, url);
 
   say("checks on the nodes and from outside");
   results.push(...(await nodeChecks(inventory)), ...(await serviceChecks(url)), ...(await http3Check(inventory, url)));
@@ -59,6 +75,8 @@ async function main(): Promise<number> {
   const lists = startListLoop(ctx, url.origin, (endpoint, body) => listProblems.set(endpoint, listAnswerMatches(db, endpoint, body).catch((e: unknown) => [String(e)])), profile.phases[0].name);
   const drills: DrillOutcome[] = [];
   try {
+    const gate = await healthGate(health, "the load phases");
+    if (gate) results.push(gate);
     for (const phase of profile.phases) {
       say(`load: ${phase.name} ${phase.rate} RPS for ${phase.durationS} s`);
       lists.phase = phase.name;
@@ -71,6 +89,7 @@ async function main(): Promise<number> {
         onShed: (due) => ctx.log.add({ endpoint: "shed", phase: phase.name, startMs: due - originMs, latencyMs: 0, status: 0, ok: false, error: "shed" }),
       });
       phases.push({ name: `${phase.name} ${phase.rate} RPS`, startS, endS: (performance.now() - originMs) / 1000 });
+      offered.push({ fromS: startS, toS: startS + phase.durationS, rate: phase.rate });
       const samples = ctx.log.select((s) => s.phase === phase.name && s.endpoint !== "GET /api/movie" && s.endpoint !== "GET /api/customer" && s.endpoint !== "GET /api/session");
       results.push(rateHeldCheck(phase.name, phase.rate, phase.durationS, result, samples));
       results.push(...fastEndpointChecks(samples, `${phase.rate} RPS`));
@@ -90,12 +109,23 @@ async function main(): Promise<number> {
 
     if (profile.drills.length) {
       const plans = await drillPlans(inventory, ROOT, profile.drills);
+      const t = profile.drillTiming;
       for (const plan of plans) {
-        say(`drill ${plan.name}: ${plan.what} at +${profile.drillTiming.breakAtS} s of ${profile.drillTiming.rate} RPS for ${profile.drillTiming.durationS} s`);
         lists.phase = `drill:${plan.name}`;
+        const gate = await healthGate(health, `drill ${plan.name}`);
+        if (gate) {
+          results.push({ ...gate, check: `fault tolerance: ${plan.what}`, figure: `not run: ${gate.figure}` });
+          continue;
+        }
+        say(`drill ${plan.name}: ${plan.what} after ${t.breakAtS} s at ${t.peakRate} RPS; ${t.steadyRate} RPS until it serves again (+${t.settleS} s), then ${t.peakRate} RPS for ${t.peakAfterS} s`);
         const startS = (performance.now() - originMs) / 1000;
-        const outcome = await runDrill(ctx, db, ranges, plan, profile.drillTiming);
-        phases.push({ name: `drill ${plan.name}`, startS, endS: (performance.now() - originMs) / 1000 });
+        const outcome = await runDrill(ctx, db, ranges, plan, t);
+        const endS = (performance.now() - originMs) / 1000;
+        phases.push({ name: `drill ${plan.name}`, startS, endS });
+        outcome.rateSteps.forEach((step, k, all) => offered.push({ fromS: step.atMs / 1000, toS: k + 1 < all.length ? all[k + 1].atMs / 1000 : outcome.loadEndMs / 1000, rate: step.rate }));
+        if (plan.afterwards && !(await plan.afterwards())) {
+          outcome.result = { ...outcome.result, verdict: "FAIL", details: `${plan.afterwardsWhat ?? "the broken part"}: not back within the wait after the drill` };
+        }
         drills.push(outcome);
         results.push(outcome.result);
         say(`  ${outcome.result.verdict}: ${outcome.result.figure}`);
@@ -118,7 +148,7 @@ async function main(): Promise<number> {
 
   const durationS = (performance.now() - originMs) / 1000;
   const markers = drills.flatMap((d) => d.markers.map((m) => ({ x: m.atMs / 1000, label: m.label })));
-  const meta: ReportMeta = { url: url.origin, profile: profile.name, startedAt: startedAt.toISOString(), durationS, phases };
+  const meta: ReportMeta = { url: url.origin, profile: profile.name, startedAt: startedAt.toISOString(), durationS, phases, offered };
   mkdirSync(reportDir, { recursive: true });
   const summaries = ctx.log.byEndpoint();
   writeFileSync(

@@ -1,5 +1,6 @@
 // What each PROFILE runs. Rates and durations come from requirements.md: steady 60 RPS,
-// peak 120 RPS for a minute; CI keeps the same shape, shorter.
+// peak 120 RPS for a minute, and during a drill the peak while both nodes are up, the
+// steady rate while one is down; CI keeps the same shape, shorter.
 import type { DrillTiming } from "./drills/drill.js";
 import { DRILL_NAMES, type DrillName } from "./drills/plans.js";
 
@@ -16,6 +17,9 @@ export interface Profile {
   drillTiming: DrillTiming;
 }
 
+/** Longest wait for a healthy installation before a load phase or a drill. */
+export const HEALTH_WAIT_S = 90;
+
 export const PROFILES: Record<string, Profile> = {
   full: {
     name: "full",
@@ -24,7 +28,7 @@ export const PROFILES: Record<string, Profile> = {
       { name: "peak", rate: 120, durationS: 60 },
     ],
     drills: DRILL_NAMES,
-    drillTiming: { rate: 120, durationS: 60, breakAtS: 10 },
+    drillTiming: { peakRate: 120, steadyRate: 60, breakAtS: 10, settleS: 5, peakAfterS: 30 },
   },
   smoke: {
     name: "smoke",
@@ -33,7 +37,7 @@ export const PROFILES: Record<string, Profile> = {
       { name: "peak", rate: 120, durationS: 20 },
     ],
     drills: [],
-    drillTiming: { rate: 120, durationS: 30, breakAtS: 5 },
+    drillTiming: { peakRate: 120, steadyRate: 60, breakAtS: 5, settleS: 5, peakAfterS: 10 },
   },
   ci: {
     name: "ci",
@@ -42,6 +46,6 @@ export const PROFILES: Record<string, Profile> = {
       { name: "peak", rate: 120, durationS: 20 },
     ],
     drills: ["container-kill"],
-    drillTiming: { rate: 120, durationS: 30, breakAtS: 5 },
+    drillTiming: { peakRate: 120, steadyRate: 60, breakAtS: 5, settleS: 5, peakAfterS: 10 },
   },
 };

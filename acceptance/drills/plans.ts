@@ -4,8 +4,9 @@ import path from "node:path";
 import { promisify } from "node:util";
 import type { Inventory, InventoryNode } from "../target/inventory.js";
 import { firstOf, nodesOf } from "../target/inventory.js";
-import { mustRunOn } from "../target/ssh.js";
+import { mustRunOn, runOn } from "../target/ssh.js";
 import type { DrillPlan } from "./drill.js";
+import { waitUntil, type HealthTargets } from "./health.js";
 
 const run = promisify(execFile);
 
@@ -18,6 +19,20 @@ export async function bingoPort(node: InventoryNode): Promise<number> {
   const port = Number(fact.port);
   if (!(port > 0)) throw new Error(`no port in /etc/ansible/facts.d/bingo.fact on ${node.name}`);
   return port;
+}
+
+/** How long a stopped node may take to run its bingo container again after the drill. */
+const CONTAINER_BACK_S = 90;
+
+/** What the health gate probes: every app node's own /ping, and the public one. */
+export async function healthTargets(inventory: Inventory, publicUrl: URL): Promise<HealthTargets> {
+  const apps = nodesOf(inventory, "app");
+  if (!apps.length) throw new Error(`no app node in ${inventory.path}`);
+  return {
+    frontend: firstOf(inventory, "frontend"),
+    apps: await Promise.all(apps.map(async (node) => ({ node, url: `http://${node.privateAddress}:${await bingoPort(node)}` }))),
+    publicUrl,
+  };
 }
 
 export async function drillPlans(inventory: Inventory, root: string, names: readonly DrillName[]): Promise<DrillPlan[]> {
@@ -56,6 +71,8 @@ export async function drillPlans(inventory: Inventory, root: string, names: read
             breakIt: async () => void (await run(localNodes, ["down", app.name, "stop"], { timeout: 60_000 })),
             restore: async () => void (await run(localNodes, ["up", app.name], { timeout: 120_000 })),
             restoreAfterS: 20,
+            afterwards: () => containerRunning(app),
+            afterwardsWhat: `the bingo container running on ${app.name}`,
           }
         : {
             // In the cloud the instance group notices the stopped VM and starts it again.
@@ -64,6 +81,8 @@ export async function drillPlans(inventory: Inventory, root: string, names: read
             probeOn: frontend,
             probeCommand: appPing,
             breakIt: async () => void (await mustRunOn(app, "sudo systemctl --no-block poweroff").catch(() => undefined)),
+            afterwards: () => containerRunning(app),
+            afterwardsWhat: `the bingo container running on ${app.name}`,
           },
     "pgbouncer-restart": {
       name: "pgbouncer-restart",
@@ -81,4 +100,9 @@ export async function drillPlans(inventory: Inventory, root: string, names: read
     },
   };
   return names.map((n) => plans[n]);
+}
+
+/** Waits until docker on the node reports the bingo container running. */
+function containerRunning(node: InventoryNode): Promise<boolean> {
+  return waitUntil(async () => (await runOn(node, "sudo docker inspect -f '{{.State.Running}}' bingo", 15_000)).stdout.trim() === "true", CONTAINER_BACK_S, 2_000);
 }

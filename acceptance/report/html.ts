@@ -12,6 +12,19 @@ export interface ReportMeta {
   startedAt: string;
   durationS: number;
   phases: { name: string; startS: number; endS: number }[];
+  /** The rate the driver offered, as steps (drills lower it while a node is down). */
+  offered: { fromS: number; toS: number; rate: number }[];
+}
+
+/** The offered rate as a step line, 0 between loads. */
+function offeredPoints(offered: ReportMeta["offered"]): { x: number; y: number }[] {
+  const points: { x: number; y: number }[] = [];
+  for (const o of [...offered].sort((a, b) => a.fromS - b.fromS)) {
+    const last = points[points.length - 1];
+    if (last && o.fromS - last.x > 0.5) points.push({ x: last.x, y: 0 }, { x: o.fromS, y: 0 });
+    points.push({ x: o.fromS, y: o.rate }, { x: o.toS, y: o.rate });
+  }
+  return points;
 }
 
 export function renderHtml(meta: ReportMeta, results: readonly CheckResult[], log: SampleLog, markers: readonly ChartMarker[]): string {
@@ -23,7 +36,17 @@ export function renderHtml(meta: ReportMeta, results: readonly CheckResult[], lo
   const marks = [...phaseMarkers, ...markers];
   const series = (pick: (p: (typeof all)[number]) => number): Series[] => perEndpoint.map(({ e, color, points }) => ({ name: e, color, points: points.map((p) => ({ x: p.second, y: pick(p) })) }));
   const charts = [
-    lineChart("Requests per second (all endpoints)", "RPS", [{ name: "all", color: "#1f77b4", points: all.map((p) => ({ x: p.second, y: p.count })) }, { name: "errors", color: "#d62728", points: all.map((p) => ({ x: p.second, y: p.errors })) }], marks, xMax),
+    lineChart(
+      "Requests per second (all endpoints) and the offered rate",
+      "RPS",
+      [
+        { name: "offered rate", color: "#7f7f7f", points: offeredPoints(meta.offered) },
+        { name: "sent (by due time)", color: "#1f77b4", points: all.map((p) => ({ x: p.second, y: p.count })) },
+        { name: "errors", color: "#d62728", points: all.map((p) => ({ x: p.second, y: p.errors })) },
+      ],
+      marks,
+      xMax,
+    ),
     lineChart("Latency percentiles (all endpoints)", "ms", [
       { name: "p50", color: "#2ca02c", points: all.map((p) => ({ x: p.second, y: p.p50 })) },
       { name: "p90", color: "#ff7f0e", points: all.map((p) => ({ x: p.second, y: p.p90 })) },
@@ -49,7 +72,7 @@ svg{display:block;margin:12px 0;border:1px solid #eee}
 </style></head><body>
 <h1>Acceptance report</h1>
 <p>Target <b>${esc(meta.url)}</b>, profile <b>${esc(meta.profile)}</b>, started ${esc(meta.startedAt)}, ${meta.durationS.toFixed(0)} s.
-<b>${passed}/${results.length}</b> checks passed. Times on the charts are seconds since the start; red dashed lines mark phases and failover moments.</p>
+<b>${passed}/${results.length}</b> checks passed. Times on the charts are seconds since the start; red dashed lines mark phases, failover moments and changes of the offered rate (grey line).</p>
 <table><tr><th>check</th><th>verdict</th><th>figure</th><th>requirement</th></tr>
 ${rows}
 </table>

@@ -4,7 +4,9 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { splitShellWords, shellQuote } from "../../acceptance/target/shell-words.js";
 import { rowDifferences } from "../../acceptance/checks/data.js";
-import { recoveredAt } from "../../acceptance/drills/drill.js";
+import { breakdown, recoveredAt } from "../../acceptance/drills/drill.js";
+import { RateSchedule } from "../../acceptance/driver/schedule.js";
+import { runOpenLoad } from "../../acceptance/driver/open-load.js";
 import { percentile } from "../../acceptance/driver/percentile.js";
 import { createdId } from "../../acceptance/load/mix.js";
 
@@ -45,4 +47,43 @@ test("percentiles by nearest rank, and created ids in the shapes an API may answ
   assert.equal(createdId('{"id": 5000001, "start_time": "x"}'), 5000001);
   assert.equal(createdId('[{"id": "42"}]'), 42);
   assert.equal(createdId("not json"), undefined);
+});
+
+test("a piecewise rate keeps earlier due times and spaces arrivals evenly within each step", () => {
+  const s = new RateSchedule(120);
+  assert.equal(s.dueMs(12), 100);
+  s.setAt(10_000, 60); // 1200 arrivals due before the change
+  assert.equal(s.steps[1].countAt, 1200);
+  assert.ok(Math.abs(s.dueMs(1199) - (1199 * 1000) / 120) < 1e-6);
+  assert.equal(s.dueMs(1200), 10_000);
+  assert.equal(s.dueMs(1260), 11_000);
+  s.setAt(5_000, 120); // never in the past: moved up to the last step
+  assert.equal(s.steps.length, 2, "a second change at the same moment replaces the first");
+  assert.deepEqual(s.steps[1], { atMs: 10_000, rate: 120, countAt: 1200 });
+  assert.equal(s.rateAt(9_999), 120);
+  assert.equal(s.rateAt(10_000), 120);
+  assert.throws(() => s.setAt(20_000, 0));
+  assert.equal(breakdown({ "429": 3, "502": 12 }), "502 x12, 429 x3");
+  assert.equal(breakdown({}), "none");
+});
+
+test("the driver follows a rate changed while it runs", async () => {
+  const schedule = new RateSchedule(200);
+  const due: number[] = [];
+  const run = runOpenLoad({
+    rate: schedule,
+    durationS: 0.6,
+    maxInFlight: 1000,
+    onShed: () => undefined,
+    job: async (d) => void due.push(d - schedule.startedAt),
+  });
+  await new Promise((r) => setTimeout(r, 300));
+  schedule.setNow(50);
+  const result = await run;
+  assert.equal(result.segments.length, 2);
+  const [a, b] = result.segments;
+  assert.ok(Math.abs(a.due - a.rate * (a.toS - a.fromS)) <= 1, `first step: ${a.due} due in ${a.toS - a.fromS} s at ${a.rate}/s`);
+  assert.ok(Math.abs(b.due - b.rate * (b.toS - b.fromS)) <= 1, `second step: ${b.due} due in ${b.toS - b.fromS} s at ${b.rate}/s`);
+  assert.equal(result.planned, due.length);
+  assert.equal(result.shed, 0);
 });
