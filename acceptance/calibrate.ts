@@ -3,6 +3,11 @@
 // runs it as its own process, the way the suite runs, next to an independent tool.
 //
 //   node --import tsx acceptance/calibrate.ts URL RATE DURATION_S [WARMUP_S]
+//   node --import tsx acceptance/calibrate.ts URL RATE DURATION_S WARMUP_S rounds
+//     warms up once, then runs one measurement per line read on stdin ("go") and
+//     prints one JSON line each: the test interleaves these rounds with the
+//     reference tool's without paying a process start (and a cold JIT) per round.
+import { createInterface } from "node:readline";
 import { HttpClient } from "./driver/http.js";
 import { runOpenLoad } from "./driver/open-load.js";
 import { summarize } from "./driver/percentile.js";
@@ -52,18 +57,30 @@ async function drive(client: HttpClient, rate: number, durationS: number): Promi
 }
 
 async function main(): Promise<void> {
-  const [url, rateArg, durationArg, warmupArg = "2"] = process.argv.slice(2);
+  const [url, rateArg, durationArg, warmupArg = "2", mode = "once"] = process.argv.slice(2);
   const rate = Number(rateArg);
   const durationS = Number(durationArg);
   if (!url || !(rate > 0) || !(durationS > 0) || durationS > 120 || rate > 5_000) {
-    throw new Error("usage: calibrate.ts URL RATE(1..5000) DURATION_S(1..120) [WARMUP_S]");
+    throw new Error("usage: calibrate.ts URL RATE(1..5000) DURATION_S(1..120) [WARMUP_S [rounds]]");
   }
   const host = new URL(url).hostname;
   if (!/^127\.|^localhost$/.test(host)) throw new Error(`calibration runs against loopback only, not ${host}`);
   const client = new HttpClient(url, { connections: 128, timeoutMs: 5_000 });
   try {
     if (Number(warmupArg) > 0) await drive(client, rate, Number(warmupArg)); // opens the connections, warms the JIT
-    process.stdout.write(JSON.stringify(await drive(client, rate, durationS)) + "\n");
+    if (mode !== "rounds") {
+      process.stdout.write(JSON.stringify(await drive(client, rate, durationS)) + "\n");
+      return;
+    }
+    process.stdout.write("ready\n");
+    // Bounded: at most 100 rounds, and stdin closing ends it.
+    const lines = createInterface({ input: process.stdin });
+    let rounds = 0;
+    for await (const line of lines) {
+      if (line.trim() !== "go" || ++rounds > 100) break;
+      process.stdout.write(JSON.stringify(await drive(client, rate, durationS)) + "\n");
+    }
+    lines.close();
   } finally {
     await client.close();
   }

@@ -54,8 +54,9 @@ async function main(): Promise<number> {
   say(`target ${url.origin} (${inventory.kind} inventory ${path.relative(ROOT, inventory.path)}), profile ${profile.name}`);
 
   const db = new Database(firstOf(inventory, "db"));
-  const ranges = await db.maxIds();
-  say(`initial data: ${ranges.movies} movies, ${ranges.customers} customers, ${ranges.sessions} sessions (max ids); checksumming the initial rows`);
+  const ranges = await db.initialIds();
+  const max = await db.maxIds();
+  say(`initial data: ids up to ${ranges.movies} movies, ${ranges.customers} customers, ${ranges.sessions} sessions (max ids now ${max.movies}/${max.customers}/${max.sessions}); checksumming the initial rows`);
   const digestBefore = await db.initialRowsDigest(ranges);
 
   const originMs = performance.now();

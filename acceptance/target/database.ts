@@ -10,6 +10,13 @@ export interface MaxIds {
   sessions: number;
 }
 
+/**
+ * Rows prepare_db loads (bingo-spec.md): ids 1..N. Rows above are somebody's test
+ * rows, which their owners may delete at any time, so they are neither "initial" nor
+ * safe to read by id.
+ */
+export const INITIAL_ROWS: MaxIds = { movies: 29_019, customers: 500_000, sessions: 5_000_000 };
+
 export interface InitialRowsDigest {
   /** Per table: row count and an order-independent hash sum of the initial rows. */
   [table: string]: { count: number; hash: string };
@@ -41,6 +48,12 @@ export class Database {
       "SELECT (SELECT max(id) FROM movies), (SELECT max(id) FROM customers), (SELECT max(id) FROM sessions)",
     );
     return { movies: Number(movies), customers: Number(customers), sessions: Number(sessions) };
+  }
+
+  /** The initial data's id ranges: prepare_db's ids, or fewer if the tables hold fewer. */
+  async initialIds(): Promise<MaxIds> {
+    const max = await this.maxIds();
+    return { movies: Math.min(max.movies, INITIAL_ROWS.movies), customers: Math.min(max.customers, INITIAL_ROWS.customers), sessions: Math.min(max.sessions, INITIAL_ROWS.sessions) };
   }
 
   /** Count and hash sum of every row with id <= the initial maximum, per table. */
