@@ -111,9 +111,9 @@ export async function runDrill(ctx: LoadContext, db: Database, ranges: MaxIds, p
   const nowMs = () => performance.now() - ctx.originMs;
   const schedule = new RateSchedule(timing.peakRate);
   const stop = new AbortController();
-  const setRate = (rate: number, why: string) => {
+  const setRate = (rate: number, label: string) => {
     schedule.setNow(rate);
-    markers.push({ atMs: nowMs(), label: `${rate} RPS (${why})` });
+    markers.push({ atMs: nowMs(), label: `${plan.name}: ${label}` });
   };
   try {
     const load = runOpenLoad({
@@ -124,11 +124,9 @@ export async function runDrill(ctx: LoadContext, db: Database, ranges: MaxIds, p
       onShed: (due) => ctx.log.add({ endpoint: "shed", phase, startMs: due - ctx.originMs, latencyMs: 0, status: 0, ok: false, error: "shed" }),
       signal: stop.signal,
     });
-    markers.push({ atMs: nowMs(), label: `${plan.name}: ${timing.peakRate} RPS` });
     await sleep(timing.breakAtS * 1000);
     const breakAt = nowMs();
-    setRate(timing.steadyRate, "break");
-    markers.push({ atMs: breakAt, label: `${plan.name}: break` });
+    setRate(timing.steadyRate, `break, ${timing.steadyRate} RPS`);
     await plan.breakIt();
     let from = breakAt;
     if (plan.restore) {
@@ -154,7 +152,7 @@ export async function runDrill(ctx: LoadContext, db: Database, ranges: MaxIds, p
     healthyAt = recoveredAt(probe, from);
     if (!Number.isNaN(healthyAt)) {
       markers.push({ atMs: healthyAt, label: `${plan.name}: serving again` });
-      setRate(timing.peakRate, "serving again");
+      setRate(timing.peakRate, `${timing.peakRate} RPS again`);
       await sleep(timing.peakAfterS * 1000);
     }
     stop.abort();

@@ -16,8 +16,25 @@ export interface RemoteResult {
   stderr: string;
 }
 
-/** Runs a shell command on the node; never throws for a non-zero exit. */
-export function runOn(node: InventoryNode, command: string, timeoutMs = 60_000): Promise<RemoteResult> {
+/** ssh's own failures to connect (the command never ran), as opposed to the command's. */
+const CONNECT_FAILURE = /kex_exchange_identification|stdio forwarding failed|Connection (closed|refused|reset|timed out)|Connection timed out during banner exchange|No route to host/;
+const CONNECT_ATTEMPTS = 3;
+
+/**
+ * Runs a shell command on the node; never throws for a non-zero exit. A connection
+ * that ssh could not establish (a node's sshd busy or briefly restarting) is tried
+ * again, at most CONNECT_ATTEMPTS times.
+ */
+export async function runOn(node: InventoryNode, command: string, timeoutMs = 60_000): Promise<RemoteResult> {
+  let r = await runOnce(node, command, timeoutMs);
+  for (let attempt = 1; attempt < CONNECT_ATTEMPTS && r.code === 255 && CONNECT_FAILURE.test(r.stderr); attempt++) {
+    await new Promise((resolve) => setTimeout(resolve, 2_000 * attempt));
+    r = await runOnce(node, command, timeoutMs);
+  }
+  return r;
+}
+
+function runOnce(node: InventoryNode, command: string, timeoutMs: number): Promise<RemoteResult> {
   return new Promise((resolve) => {
     execFile("ssh", [...sshArgv(node), command], { timeout: timeoutMs, maxBuffer: 64 * 1024 * 1024 }, (err, stdout, stderr) => {
       const code = err ? (typeof (err as { code?: unknown }).code === "number" ? Number((err as { code: number }).code) : 255) : 0;
