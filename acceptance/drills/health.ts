@@ -30,14 +30,23 @@ const ROUND_INTERVAL_MS = 1_000;
 export async function healthProblems(targets: HealthTargets): Promise<string[]> {
   const script = targets.apps.map((a) => `echo "${a.node.name}: $(curl -s -m 2 ${shellQuote(`${a.url}/ping`)} 2>/dev/null | head -c 80)"`).join("; ");
   const [remote, front] = await Promise.all([runOn(targets.frontend, script, 15_000), publicPing(targets.publicUrl)]);
-  const problems: string[] = [];
-  const answers = new Map(remote.stdout.split("\n").map((l) => [l.slice(0, l.indexOf(":")), l.slice(l.indexOf(":") + 1).trim()] as const));
-  for (const a of targets.apps) {
-    const answer = answers.get(a.node.name);
-    if (answer !== "pong") problems.push(`${a.node.name} /ping: ${answer === undefined ? `not asked (ssh to ${targets.frontend.name} exited ${remote.code})` : JSON.stringify(answer || "no answer")}`);
-  }
+  const problems = appPingProblems(remote.stdout, targets.apps.map((a) => a.node.name), `ssh to ${targets.frontend.name} exited ${remote.code}`);
   if (front !== "pong") problems.push(`${targets.publicUrl.origin}/ping: ${JSON.stringify(front)}`);
   return problems;
+}
+
+/** Problems in the "name: answer" lines the frontend printed, one per app node not answering pong. */
+export function appPingProblems(stdout: string, names: readonly string[], whyMissing: string): string[] {
+  const answers = new Map<string, string>();
+  for (const line of stdout.split("\n")) {
+    const colon = line.indexOf(":");
+    if (colon > 0) answers.set(line.slice(0, colon), line.slice(colon + 1).trim());
+  }
+  return names.flatMap((name) => {
+    const answer = answers.get(name);
+    if (answer === "pong") return [];
+    return [`${name} /ping: ${answer === undefined ? `not asked (${whyMissing})` : JSON.stringify(answer || "no answer")}`];
+  });
 }
 
 async function publicPing(url: URL): Promise<string> {

@@ -5,6 +5,7 @@ import assert from "node:assert/strict";
 import { splitShellWords, shellQuote } from "../../acceptance/target/shell-words.js";
 import { rowDifferences } from "../../acceptance/checks/data.js";
 import { breakdown, recoveredAt } from "../../acceptance/drills/drill.js";
+import { appPingProblems } from "../../acceptance/drills/health.js";
 import { RateSchedule } from "../../acceptance/driver/schedule.js";
 import { runOpenLoad } from "../../acceptance/driver/open-load.js";
 import { percentile } from "../../acceptance/driver/percentile.js";
@@ -86,4 +87,10 @@ test("the driver follows a rate changed while it runs", async () => {
   assert.ok(Math.abs(b.due - b.rate * (b.toS - b.fromS)) <= 1, `second step: ${b.due} due in ${b.toS - b.fromS} s at ${b.rate}/s`);
   assert.equal(result.planned, due.length);
   assert.equal(result.shed, 0);
+});
+
+test("the health gate names each app node that does not answer pong", () => {
+  assert.deepEqual(appPingProblems("app1: pong\napp2: pong\n", ["app1", "app2"], "x"), []);
+  assert.deepEqual(appPingProblems("app1: I feel bad\napp2: \n", ["app1", "app2"], "x"), ['app1 /ping: "I feel bad"', 'app2 /ping: "no answer"']);
+  assert.deepEqual(appPingProblems("", ["app1"], "ssh to frontend exited 255"), ["app1 /ping: not asked (ssh to frontend exited 255)"]);
 });
