@@ -11,6 +11,8 @@ import type { Database, MaxIds } from "../target/database.js";
 import type { InventoryNode } from "../target/inventory.js";
 import { streamFrom } from "../target/ssh.js";
 import { pct, verdict, type CheckResult } from "../checks/result.js";
+import { shellQuote } from "../target/shell-words.js";
+import type { HealthTargets } from "./health.js";
 
 export interface DrillPlan {
   name: string;
@@ -20,6 +22,8 @@ export interface DrillPlan {
   probeOn: InventoryNode;
   probeCommand: string;
   breakIt(): Promise<void>;
+  /** The app node this drill breaks, if any: the others are expected to stay up. */
+  breaks?: string;
   /** For breaks nothing heals by itself here (a stopped local node): bring it back. */
   restore?(): Promise<void>;
   restoreAfterS?: number;
@@ -94,7 +98,41 @@ export function breakdown(failures: Record<string, number>): string {
   return entries.length ? entries.map(([k, n]) => `${k} x${n}`).join(", ") : "none";
 }
 
-export async function runDrill(ctx: LoadContext, db: Database, ranges: MaxIds, plan: DrillPlan, timing: DrillTiming): Promise<DrillOutcome> {
+export interface Watched {
+  name: string;
+  atMs: number;
+  ok: boolean;
+}
+
+/** Seconds each watched node spent without answering pong: a failed probe counts until the next probe of that node. */
+export function downSeconds(watch: readonly Watched[]): Record<string, number> {
+  const down: Record<string, number> = {};
+  for (const name of new Set(watch.map((w) => w.name))) {
+    const mine = watch.filter((w) => w.name === name).sort((a, b) => a.atMs - b.atMs);
+    let ms = 0;
+    mine.forEach((w, i) => {
+      if (!w.ok) ms += i + 1 < mine.length ? mine[i + 1].atMs - w.atMs : PROBE_INTERVAL_S * 1000;
+    });
+    if (ms > 0) down[name] = ms / 1000;
+  }
+  return down;
+}
+
+/**
+ * Watches the app nodes the drill does not break, from the frontend: when one of them
+ * is down too, the failures are not the drill's alone (the failure spread, or somebody
+ * else disturbed the run), and the table says so.
+ */
+function watchOthers(targets: HealthTargets, plan: DrillPlan, loops: number, into: Watched[]) {
+  const others = targets.apps.filter((a) => a.node.name !== plan.breaks);
+  const each = others.map((a) => `(r=$(curl -s -m 1 ${shellQuote(`${a.url}/ping`)} 2>/dev/null | head -c 20); echo "w:${a.node.name}:$r") &`).join(" ");
+  return streamFrom(targets.frontend, `for i in $(seq 1 ${loops}); do ${each} sleep ${PROBE_INTERVAL_S}; wait; done`, (line) => {
+    const m = /^w:([^:]+):(.*)$/.exec(line);
+    if (m) into.push({ name: m[1], atMs: performance.now(), ok: m[2].trim() === "pong" });
+  });
+}
+
+export async function runDrill(ctx: LoadContext, db: Database, ranges: MaxIds, plan: DrillPlan, timing: DrillTiming, targets: HealthTargets): Promise<DrillOutcome> {
   const phase = `drill:${plan.name}`;
   const countsBefore = await db.initialRowCounts(ranges);
   const probe: { atMs: number; ok: boolean }[] = [];
@@ -107,6 +145,8 @@ export async function runDrill(ctx: LoadContext, db: Database, ranges: MaxIds, p
       if (line.startsWith("p:")) probe.push({ atMs: performance.now() - ctx.originMs, ok: line.slice(2).trim() === "pong" });
     },
   );
+  const watched: Watched[] = [];
+  const watcher = watchOthers(targets, plan, loops, watched);
   const markers: Marker[] = [];
   const nowMs = () => performance.now() - ctx.originMs;
   const schedule = new RateSchedule(timing.peakRate);
@@ -166,6 +206,7 @@ export async function runDrill(ctx: LoadContext, db: Database, ranges: MaxIds, p
     const summary = SampleLog.summarize(phase, samples);
     const ok = summary.errorRatio <= ERROR_BUDGET && recoverySeconds < RECOVERY_LIMIT_S && rowsKept;
     const t0 = schedule.startedAt - ctx.originMs;
+    const alsoDown = Object.entries(downSeconds(watched)).map(([name, sec]) => `${name} ~${sec.toFixed(1)} s`);
     const rates = run.segments.map((g) => `${g.rate}`).join("->");
     const back = run.segments.length > 2 ? ` (back at +${run.segments[2].fromS.toFixed(0)} s)` : "";
     return {
@@ -188,10 +229,12 @@ export async function runDrill(ctx: LoadContext, db: Database, ranges: MaxIds, p
           `serving again ${Number.isFinite(recoverySeconds) ? recoverySeconds.toFixed(1) : "never"} s after the ${plan.restore ? "restore" : "break"}, ` +
           `rate ${rates} RPS${back}, p90 ${Math.round(summary.p90)} ms, initial rows ${rowsKept ? "kept" : "LOST"}`,
         requirement: `failed <= ${ERROR_BUDGET * 100}% of requests, serving again < ${RECOVERY_LIMIT_S} s, no initial row lost`,
+        details: alsoDown.length ? `meanwhile not answering pong, though this drill did not break it: ${alsoDown.join(", ")}` : undefined,
       },
     };
   } finally {
     stop.abort();
     probeProcess.kill("SIGTERM");
+    watcher.kill("SIGTERM");
   }
 }

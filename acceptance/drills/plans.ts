@@ -49,6 +49,7 @@ export async function drillPlans(inventory: Inventory, root: string, names: read
     "container-kill": {
       name: "container-kill",
       what: `kill the bingo container on ${app.name}`,
+      breaks: app.name,
       probeOn: frontend,
       probeCommand: appPing,
       breakIt: async () => void (await mustRunOn(app, "sudo docker kill bingo")),
@@ -56,6 +57,7 @@ export async function drillPlans(inventory: Inventory, root: string, names: read
     degrade: {
       name: "degrade",
       what: `degrade bingo on ${app.name} through /operation`,
+      breaks: app.name,
       probeOn: frontend,
       probeCommand: appPing,
       breakIt: async () =>
@@ -66,6 +68,7 @@ export async function drillPlans(inventory: Inventory, root: string, names: read
         ? {
             name: "node-stop",
             what: `stop the whole node ${app.name}`,
+            breaks: app.name,
             probeOn: frontend,
             probeCommand: appPing,
             breakIt: async () => void (await run(localNodes, ["down", app.name, "stop"], { timeout: 60_000 })),
@@ -78,6 +81,7 @@ export async function drillPlans(inventory: Inventory, root: string, names: read
             // In the cloud the instance group notices the stopped VM and starts it again.
             name: "node-stop",
             what: `power off the VM ${app.name}`,
+            breaks: app.name,
             probeOn: frontend,
             probeCommand: appPing,
             breakIt: async () => void (await mustRunOn(app, "sudo systemctl --no-block poweroff").catch(() => undefined)),

@@ -4,7 +4,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { splitShellWords, shellQuote } from "../../acceptance/target/shell-words.js";
 import { rowDifferences } from "../../acceptance/checks/data.js";
-import { breakdown, recoveredAt } from "../../acceptance/drills/drill.js";
+import { breakdown, downSeconds, recoveredAt } from "../../acceptance/drills/drill.js";
 import { appPingProblems } from "../../acceptance/drills/health.js";
 import { RateSchedule } from "../../acceptance/driver/schedule.js";
 import { runOpenLoad } from "../../acceptance/driver/open-load.js";
@@ -93,4 +93,11 @@ test("the health gate names each app node that does not answer pong", () => {
   assert.deepEqual(appPingProblems("app1: pong\napp2: pong\n", ["app1", "app2"], "x"), []);
   assert.deepEqual(appPingProblems("app1: I feel bad\napp2: \n", ["app1", "app2"], "x"), ['app1 /ping: "I feel bad"', 'app2 /ping: "no answer"']);
   assert.deepEqual(appPingProblems("", ["app1"], "ssh to frontend exited 255"), ["app1 /ping: not asked (ssh to frontend exited 255)"]);
+});
+
+test("time a node the drill did not break spent down is summed per node", () => {
+  const w = (name: string, atMs: number, ok: boolean) => ({ name, atMs, ok });
+  assert.deepEqual(downSeconds([w("app2", 0, true), w("app2", 500, false), w("app2", 1500, false), w("app2", 2000, true)]), { app2: 1.5 });
+  assert.deepEqual(downSeconds([w("app2", 0, true)]), {});
+  assert.deepEqual(downSeconds([w("app2", 0, false)]), { app2: 0.5 }, "a last failed probe counts one interval");
 });
