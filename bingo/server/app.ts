@@ -13,6 +13,9 @@ function describeFailure(err: unknown): HttpError {
   if (err instanceof HttpError) return err;
   const pgCode = (err as { code?: string }).code;
   if (pgCode === QUERY_CANCELED) return new HttpError(500, "database query took longer than the 20 s limit and was canceled");
+  // SQLSTATE class 22 (data exception: a date or number out of range) is the client's
+  // input, not a server fault: a 5xx would make the balancer mark healthy nodes failed.
+  if (typeof pgCode === "string" && pgCode.startsWith("22")) return new HttpError(400, `invalid input: ${(err as Error).message}`);
   return new HttpError(500, `database error: ${(err as Error).message}`);
 }
 
