@@ -21,6 +21,8 @@ const RATE_WINDOW_S = 60;
 const TOLERANCE = 0.05;
 // How long after an answer its log line may reach mtail's counters (mtail polls every 250 ms).
 const LOG_LAG_MS = 500;
+// Seconds after the load at which the counters are read: three local scrape intervals.
+const AFTER_S = 15;
 
 interface Sample {
   metric: Record<string, string>;
@@ -234,12 +236,12 @@ async function drive(seconds: number): Promise<Driven> {
 }
 
 /** bingo_requests_total summed by method and endpoint (total and 5xx), now. */
-async function counters(): Promise<Map<string, { total: number; errors: number }>> {
+async function counters(time?: number): Promise<Map<string, { total: number; errors: number }>> {
   const out = new Map<string, { total: number; errors: number }>();
-  for (const s of await promQuery("sum by (method, endpoint) (bingo_requests_total)")) {
+  for (const s of await promQuery("sum by (method, endpoint) (bingo_requests_total)", time)) {
     out.set(keyOf(s.metric.method, s.metric.endpoint), { total: Number(s.value[1]), errors: 0 });
   }
-  for (const s of await promQuery('sum by (method, endpoint) (bingo_requests_total{code="5xx"})')) {
+  for (const s of await promQuery('sum by (method, endpoint) (bingo_requests_total{code="5xx"})', time)) {
     const key = keyOf(s.metric.method, s.metric.endpoint);
     const entry = out.get(key) ?? { total: 0, errors: 0 };
     entry.errors = Number(s.value[1]);
@@ -306,7 +308,11 @@ test("per-endpoint requests, RPS, 5xx ratio and every dashboard query agree with
   assert.deepEqual(driven.transportErrors, [], "some requests got no answer at all");
   t.diagnostic(`5xx the driver did not ask for: ${driven.unexpected.length}${driven.unexpected.length ? ` (${driven.unexpected.slice(0, 5).join(", ")} ...)` : ""}`);
   // Rate windows that ended during the load (checked below) must be evaluated first.
-  const after = await settledCounters();
+  // The counters as scraped AFTER_S after the last answer (mtail has read the log by then;
+  // anything sent later by someone else is left out).
+  const afterAt = driven.endedAt / 1000 + AFTER_S;
+  await sleep(Math.max(0, afterAt * 1000 - Date.now()) + 6_000);
+  const after = await counters(afterAt);
   const foreign = [...after].reduce((sum, [key, a]) => sum + a.total - (before.get(key)?.total ?? 0), 0) -
     [...driven.counts.values()].reduce((sum, c) => sum + c.total, 0);
   if (foreign > 0) t.diagnostic(`${foreign} requests reached the frontend besides the driver's: the comparison below is off by them`);
