@@ -406,12 +406,13 @@ test("per-endpoint requests, RPS, 5xx ratio and every dashboard query agree with
   });
 });
 
-test("stopping an app node fires NodeDown; the node comes back healthy", { timeout: 600_000 }, async () => {
+test("stopping an app node fires NodeDown; the node comes back healthy", { timeout: 600_000 }, async (t) => {
   const NODE = "app2";
   const firing = async () =>
     (await alerts()).some((a) => a.labels.alertname === "NodeDown" && a.labels.instance === NODE && a.state === "firing");
   assert.equal(await firing(), false, `NodeDown already fires for ${NODE}`);
   await runScript("scripts/local-nodes.sh", ["down", NODE, "stop"], 120_000);
+  const stoppedAt = Date.now();
   try {
     let fired = false;
     for (let i = 0; i < 60 && !fired; i++) {
@@ -419,9 +420,11 @@ test("stopping an app node fires NodeDown; the node comes back healthy", { timeo
       fired = await firing();
     }
     assert.ok(fired, `NodeDown did not fire for ${NODE} within 2 minutes`);
+    t.diagnostic(`NodeDown fired ${((Date.now() - stoppedAt) / 1000).toFixed(0)} s after ${NODE} stopped`);
   } finally {
     await runScript("scripts/local-nodes.sh", ["up", NODE], 300_000);
   }
+  const startedAt = Date.now();
   // Healthy again: its bingo container healthy, pong through the frontend, the alert resolved.
   let healthy = false;
   for (let i = 0; i < 90 && !healthy; i++) {
@@ -435,4 +438,5 @@ test("stopping an app node fires NodeDown; the node comes back healthy", { timeo
     }
   }
   assert.ok(healthy, `${NODE} did not come back healthy (container, /ping, NodeDown resolved) within 3 minutes`);
+  t.diagnostic(`${NODE} healthy and NodeDown resolved ${((Date.now() - startedAt) / 1000).toFixed(0)} s after it was started again`);
 });
