@@ -311,7 +311,12 @@ node_down() {
   case $mode in
     stop) docker stop -t 10 "$name" >/dev/null ;;
     kill) docker kill "$name" >/dev/null ;;
-    pause) docker pause "$name" >/dev/null ;;
+    pause)
+      # Containers inside a node (bingo on the app nodes) may sit in cgroups of their own,
+      # outside the node's (cgroup v1 hosts): freeze them first, or they keep serving.
+      docker exec "$name" sh -c 'command -v docker >/dev/null || exit 0; docker ps -q | xargs -r docker pause' >/dev/null
+      docker pause "$name" >/dev/null
+      ;;
     isolate) docker network disconnect "$NET_NAME" "$name" ;;
     *) die "unknown mode '$mode'" "use one of: stop kill pause isolate" ;;
   esac
@@ -322,7 +327,10 @@ node_up() {
   local node=$1 name
   require_node "$node"
   name=$(node_container "$node")
-  [[ $(docker inspect -f '{{.State.Paused}}' "$name") == true ]] && docker unpause "$name" >/dev/null
+  if [[ $(docker inspect -f '{{.State.Paused}}' "$name") == true ]]; then
+    docker unpause "$name" >/dev/null
+    docker exec "$name" sh -c 'command -v docker >/dev/null || exit 0; docker ps -q --filter status=paused | xargs -r docker unpause' >/dev/null
+  fi
   [[ $(docker inspect -f '{{.State.Running}}' "$name") == true ]] || docker start "$name" >/dev/null
   if [[ -z $(docker inspect -f "{{with index .NetworkSettings.Networks \"$NET_NAME\"}}{{.IPAddress}}{{end}}" "$name") ]]; then
     docker network connect --ip "${NODE_IP[$node]}" "$NET_NAME" "$name"
