@@ -2,7 +2,7 @@
 // requirements.md against a live installation, prints the verdict table, writes
 // reports/acceptance.json and reports/acceptance.html, exits 0 only if all pass.
 //
-//   PROFILE=full|smoke|ci URL=https://... node --import tsx acceptance/main.ts
+//   PROFILE=full|smoke|ci [DRILLS=name,...] URL=https://... node --import tsx acceptance/main.ts
 import { mkdirSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { answersMatchRows, initialRowsCheck, listAnswerMatches, sessionRoundTrip } from "./checks/data.js";
@@ -20,7 +20,7 @@ import { SampleLog } from "./driver/samples.js";
 import type { LoadContext } from "./load/context.js";
 import { startListLoop, type ListEndpoint } from "./load/list-loop.js";
 import { deleteCreated, mixJob } from "./load/mix.js";
-import { HEALTH_WAIT_S, PROFILES } from "./profiles.js";
+import { chooseProfile, HEALTH_WAIT_S } from "./profiles.js";
 import { renderHtml, type ReportMeta } from "./report/html.js";
 import { renderTable } from "./report/table.js";
 import { Database } from "./target/database.js";
@@ -46,8 +46,7 @@ async function healthGate(targets: HealthTargets, what: string): Promise<CheckRe
 }
 
 async function main(): Promise<number> {
-  const profile = PROFILES[process.env.PROFILE ?? "full"];
-  if (!profile) throw new Error(`unknown PROFILE '${process.env.PROFILE}': use one of ${Object.keys(PROFILES).join(", ")}`);
+  const profile = chooseProfile(process.env.PROFILE, process.env.DRILLS);
   const inventory = loadInventory(inventoryPath(ROOT));
   const url = new URL(process.env.URL || defaultUrl(inventory));
   const reportDir = path.resolve(ROOT, process.env.REPORT_DIR ?? "reports");

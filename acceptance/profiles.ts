@@ -17,6 +17,17 @@ export interface Profile {
   drillTiming: DrillTiming;
 }
 
+/** The profile named by PROFILE, with only the drills named by DRILLS (comma-separated) when set. */
+export function chooseProfile(name: string | undefined, drillList: string | undefined): Profile {
+  const profile = PROFILES[name ?? "full"];
+  if (!profile) throw new Error(`unknown PROFILE '${name}': use one of ${Object.keys(PROFILES).join(", ")}`);
+  if (!drillList) return profile;
+  const names = drillList.split(",").map((d) => d.trim()).filter(Boolean);
+  const unknown = names.filter((d) => !(DRILL_NAMES as readonly string[]).includes(d));
+  if (unknown.length) throw new Error(`unknown drill '${unknown.join("', '")}' in DRILLS: use some of ${DRILL_NAMES.join(", ")}`);
+  return { ...profile, drills: names as DrillName[] };
+}
+
 /** Longest wait for a healthy installation before a load phase or a drill. */
 export const HEALTH_WAIT_S = 90;
 

@@ -5,29 +5,20 @@ import { IamServiceAccount } from "../.gen/providers/yandex/iam-service-account"
 import { LbNetworkLoadBalancer } from "../.gen/providers/yandex/lb-network-load-balancer";
 import { ResourcemanagerFolderIamMember } from "../.gen/providers/yandex/resourcemanager-folder-iam-member";
 import { renderUserData, SelfConfiguration } from "./cloud-init";
-import { VmSizeProps } from "./vm";
+import { MachineProps } from "./vm";
 import { assertName, assertPort, assertRange } from "./validate";
 
-export interface BingoInstanceGroupProps {
+export interface BingoInstanceGroupProps extends MachineProps {
   /** Prefix of the group, its instances' names and host names. */
   readonly name: string;
   readonly folderId: string;
-  readonly zone: string;
   readonly networkId: string;
-  readonly subnetId: string;
-  readonly securityGroupIds: readonly string[];
-  readonly imageId: string;
-  readonly size: VmSizeProps;
-  readonly sshUser: string;
-  readonly sshPublicKey: string;
   /** The port bingo answers /ping on. */
   readonly appPort: number;
   /** How the instances configure themselves (the app tier applied in local mode). */
   readonly selfConfigure: SelfConfiguration;
   /** @default 2 */
   readonly instances?: number;
-  /** @default "standard-v3" */
-  readonly platformId?: string;
   /** @default false */
   readonly preemptible?: boolean;
   /** Path of the health check. @default "/ping" */

@@ -13,9 +13,8 @@ export interface VmSizeProps {
   readonly diskType?: string;
 }
 
-export interface VmProps {
-  /** VM name; also its host name, so its FQDN is <name>.<region>.internal. */
-  readonly name: string;
+/** What every machine needs, whether a single VM or a group's instance. */
+export interface MachineProps {
   readonly zone: string;
   readonly subnetId: string;
   readonly securityGroupIds: readonly string[];
@@ -23,10 +22,15 @@ export interface VmProps {
   readonly size: VmSizeProps;
   readonly sshUser: string;
   readonly sshPublicKey: string;
-  /** Give the VM a public address (one-to-one NAT). @default false */
-  readonly publicIp?: boolean;
   /** @default "standard-v3" */
   readonly platformId?: string;
+}
+
+export interface VmProps extends MachineProps {
+  /** VM name; also its host name, so its FQDN is <name>.<region>.internal. */
+  readonly name: string;
+  /** Give the VM a public address (one-to-one NAT). @default false */
+  readonly publicIp?: boolean;
   /** @default false */
   readonly preemptible?: boolean;
   /** Configure the VM from its own user-data, with nobody connecting. @default none */
