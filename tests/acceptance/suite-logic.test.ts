@@ -10,6 +10,7 @@ import { RateSchedule } from "../../acceptance/driver/schedule.js";
 import { runOpenLoad } from "../../acceptance/driver/open-load.js";
 import { percentile } from "../../acceptance/driver/percentile.js";
 import { createdId } from "../../acceptance/load/mix.js";
+import { chooseProfile } from "../../acceptance/profiles.js";
 
 test("SSH arguments with a quoted ProxyCommand split as the shell would", () => {
   const args = splitShellWords(`-o IdentitiesOnly=yes -o ProxyCommand="ssh -i /k -W %h:%p ansible@172.30.77.13" -o 'A=b c'`);
@@ -100,4 +101,12 @@ test("time a node the drill did not break spent down is summed per node", () => 
   assert.deepEqual(downSeconds([w("app2", 0, true), w("app2", 500, false), w("app2", 1500, false), w("app2", 2000, true)]), { app2: 1.5 });
   assert.deepEqual(downSeconds([w("app2", 0, true)]), {});
   assert.deepEqual(downSeconds([w("app2", 0, false)]), { app2: 0.5 }, "a last failed probe counts one interval");
+});
+
+test("DRILLS narrows a profile to the named drills and refuses unknown ones", () => {
+  assert.deepEqual(chooseProfile("smoke", "pgbouncer-restart, nginx-restart").drills, ["pgbouncer-restart", "nginx-restart"]);
+  assert.equal(chooseProfile("ci", undefined).drills.length, 1);
+  assert.equal(chooseProfile(undefined, "").name, "full");
+  assert.throws(() => chooseProfile("smoke", "nginx-restart,reboot"), /unknown drill 'reboot' in DRILLS/);
+  assert.throws(() => chooseProfile("huge", undefined), /unknown PROFILE 'huge'/);
 });
