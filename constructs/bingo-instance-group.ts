@@ -43,7 +43,8 @@ export const regionOf = (zone: string) => zone.replace(/-[a-z]$/, "");
  */
 export class BingoInstanceGroup extends Construct {
   readonly groupId: string;
-  readonly serviceAccountId: string;
+  /** The group's own account (it manages the instances). */
+  readonly groupServiceAccountId: string;
   /** Stable FQDNs of the instances: <name>-1.<region>.internal ... */
   readonly hostNames: readonly string[];
   /** The internal load balancer's address; undefined without internalLoadBalancer. */
@@ -63,8 +64,8 @@ export class BingoInstanceGroup extends Construct {
     // The group's own identity, with the roles the Instance Groups documentation
     // asks for (compute/concepts/instance-groups/access): compute.editor on the
     // folder to create, update and delete the instances, and load-balancer.editor
-    // only when it keeps a target group for a load balancer. The instances
-    // themselves get no account.
+    // only when it keeps a target group for a load balancer. The instances get
+    // props.serviceAccountId, which may only read their secrets.
     const sa = new IamServiceAccount(this, "ServiceAccount", {
       name: `${props.name}-ig`,
       description: "Manages the bingo instance group",
@@ -89,6 +90,7 @@ export class BingoInstanceGroup extends Construct {
         name: `${props.name}-{instance.index}`,
         hostname: `${props.name}-{instance.index}`,
         platformId: props.platformId ?? "standard-v3",
+        serviceAccountId: props.serviceAccountId,
         resources: { cores: props.size.cores, memory: props.size.memoryGb, coreFraction: props.size.coreFraction ?? 100 },
         bootDisk: {
           mode: "READ_WRITE",
@@ -154,7 +156,7 @@ export class BingoInstanceGroup extends Construct {
 
     const region = regionOf(props.zone);
     this.groupId = ig.id;
-    this.serviceAccountId = sa.id;
+    this.groupServiceAccountId = sa.id;
     this.hostNames = Array.from({ length: size }, (_, i) => `${props.name}-${i + 1}.${region}.internal`);
   }
 }

@@ -1,5 +1,6 @@
 // cloud-init user-data of every VM: the ansible user with the SSH key and, for
 // a self-configuring VM, the playbooks that configure it with nobody connecting.
+import * as fs from "node:fs";
 import * as path from "node:path";
 import * as zlib from "node:zlib";
 import { execFileSync } from "node:child_process";
@@ -16,7 +17,18 @@ export interface SelfConfiguration {
   readonly vars: Readonly<Record<string, unknown>>;
   /** The ansible/ folder to ship. @default <repository>/ansible */
   readonly ansibleDir?: string;
+  /** Variables read at boot from a Lockbox secret (never written into the user-data). */
+  readonly secrets?: LockboxVars;
 }
+
+export interface LockboxVars {
+  readonly secretId: string;
+  /** Ansible variable name -> the secret's entry key. */
+  readonly vars: Readonly<Record<string, string>>;
+}
+
+const FETCH_SECRETS = path.join(__dirname, "files", "bingo-fetch-secrets.py");
+const SECRETS_FILE = "/etc/bingo/secrets.json";
 
 export interface UserDataProps {
   readonly sshUser: string;
@@ -58,6 +70,17 @@ export function ansibleTarballBase64(ansibleDir: string, roles: readonly string[
   const b64 = zlib.gzipSync(tar, { level: 9 }).toString("base64");
   tarballCache.set(key, b64);
   return b64;
+}
+
+function secretPairs(secrets: LockboxVars): string {
+  return Object.entries(secrets.vars)
+    .map(([name, key]) => {
+      if (!/^[a-z_][a-z0-9_]*$/.test(name) || !/^[-_./@0-9a-zA-Z]+$/.test(key)) {
+        throw new Error(`cloud-init: secret variable ${name}=${key} must be an Ansible name and a Lockbox key`);
+      }
+      return `${name}=${key}`;
+    })
+    .join(" ");
 }
 
 /** The #cloud-config document. Keys are cloud-init's own (see cloud-init docs). */
@@ -102,8 +125,9 @@ export function renderUserData(props: UserDataProps): string {
           "rm -rf /opt/bingo-ansible && mkdir -p /opt/bingo-ansible",
           "tar -xzf /etc/bingo/ansible.tar.gz -C /opt/bingo-ansible",
           "export ANSIBLE_CONFIG=/opt/bingo-ansible/ansible/ansible.cfg HOME=/root",
+          ...(sc.secrets ? [`/usr/local/sbin/bingo-fetch-secrets ${sc.secrets.secretId} ${SECRETS_FILE} ${secretPairs(sc.secrets)} || exit 1`] : []),
           "for attempt in 1 2 3; do",
-          `  if ansible-playbook -i /etc/bingo/inventory.yml /opt/bingo-ansible/ansible/${sc.playbook}; then exit 0; fi`,
+          `  if ansible-playbook -i /etc/bingo/inventory.yml ${sc.secrets ? `-e @${SECRETS_FILE} ` : ""}/opt/bingo-ansible/ansible/${sc.playbook}; then exit 0; fi`,
           '  echo "attempt $attempt failed, retrying in 30 s" >&2; sleep 30',
           "done",
           "exit 1",
@@ -111,6 +135,15 @@ export function renderUserData(props: UserDataProps): string {
         ].join("\n"),
       },
     ];
+    if (sc.secrets) {
+      // Base64: instance-group metadata reads braces as its own placeholders.
+      (doc.write_files as unknown[]).push({
+        path: "/usr/local/sbin/bingo-fetch-secrets",
+        encoding: "b64",
+        permissions: "0755",
+        content: fs.readFileSync(FETCH_SECRETS).toString("base64"),
+      });
+    }
     doc.runcmd = [["sh", "-c", "/usr/local/sbin/bingo-self-configure >/var/log/bingo-self-configure.log 2>&1"]];
   }
   return "#cloud-config\n" + stringify(doc, { lineWidth: 0 });

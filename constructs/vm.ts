@@ -24,6 +24,8 @@ export interface MachineProps {
   readonly sshPublicKey: string;
   /** @default "standard-v3" */
   readonly platformId?: string;
+  /** The identity of the machine's own processes (a metadata token), e.g. to read its secrets. @default none */
+  readonly serviceAccountId?: string;
 }
 
 export interface VmProps extends MachineProps {
@@ -60,6 +62,7 @@ export class Vm extends Construct {
       hostname: props.name,
       zone: props.zone,
       platformId: props.platformId ?? "standard-v3",
+      serviceAccountId: props.serviceAccountId,
       allowStoppingForUpdate: true,
       resources: {
         cores: props.size.cores,

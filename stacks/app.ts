@@ -28,7 +28,8 @@ export class AppStack extends YandexStack {
       appPort: settings.app.port,
       instances: settings.app.instances,
       internalLoadBalancer: settings.app.loadBalancer,
-      selfConfigure: appSelfConfiguration(settings, db.vm.privateAddress),
+      serviceAccountId: db.secrets.readerServiceAccountId,
+      selfConfigure: appSelfConfiguration(settings, db.vm.privateAddress, db.secrets.secretId),
     });
   }
 }

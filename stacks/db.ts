@@ -1,16 +1,26 @@
 import { Construct } from "constructs";
 import { Vm } from "../constructs/vm";
+import { VmSecrets } from "../constructs/vm-secrets";
 import { Settings } from "../settings";
 import { YandexStack } from "./base";
 import { NetworkStack } from "./network";
-import { dbSelfConfiguration } from "./tiers";
+import { DB_PASSWORD_KEY, dbSelfConfiguration } from "./tiers";
 
-/** The database VM (PostgreSQL + pgbouncer); it configures itself from its user-data. */
+/**
+ * The database VM (PostgreSQL + pgbouncer); it configures itself from its user-data.
+ * Also the secrets of every self-configuring VM (the database password).
+ */
 export class DbStack extends YandexStack {
   readonly vm: Vm;
+  readonly secrets: VmSecrets;
 
   constructor(scope: Construct, id: string, settings: Settings, net: NetworkStack) {
     super(scope, id, settings);
+    this.secrets = new VmSecrets(this, "Secrets", {
+      name: "bingo",
+      folderId: settings.folderId,
+      entries: { [DB_PASSWORD_KEY]: settings.dbPassword },
+    });
     this.vm = new Vm(this, "Database", {
       name: "bingo-db",
       zone: settings.zone,
@@ -22,7 +32,8 @@ export class DbStack extends YandexStack {
       preemptible: settings.preemptible,
       sshUser: settings.ssh.user,
       sshPublicKey: settings.ssh.publicKey,
-      selfConfigure: dbSelfConfiguration(settings),
+      serviceAccountId: this.secrets.readerServiceAccountId,
+      selfConfigure: dbSelfConfiguration(settings, this.secrets.secretId),
     });
   }
 }

@@ -53,7 +53,7 @@ export class FrontendStack extends YandexStack {
     const upstreams = app.group.loadBalancerAddress ? [app.group.loadBalancerAddress] : [...app.group.hostNames];
     // Host variables outrank the playbooks' group_vars (which would read the password
     // from .local/secrets/): the controller's run uses the very password the
-    // self-configuring VMs got in their user-data.
+    // self-configuring VMs read from Lockbox.
     const secret = { bingo_db_password: settings.dbPassword };
     const appHosts = Object.fromEntries(
       app.group.hostNames.map((fqdn) => [

@@ -1,23 +1,30 @@
 // What the self-configuring VMs apply to themselves: the tier's playbook, the
 // roles it uses and the variables the cloud gives them (the rest are the
 // roles' defaults and ansible/group_vars, exactly as for every other target).
-import { SelfConfiguration } from "../constructs/cloud-init";
+import { LockboxVars, SelfConfiguration } from "../constructs/cloud-init";
 import { Settings } from "../settings";
 
 /** Sources the IG and load-balancer health checks come from (Yandex Cloud's documented ranges). */
 export const HEALTH_CHECK_SOURCES = ["198.18.235.0/24", "198.18.248.0/24"];
 
+/** The Lockbox entry that holds the database password. */
+export const DB_PASSWORD_KEY = "db_password";
+
+/** What the VMs read from Lockbox at boot instead of their user-data. */
+const secretVars = (secretId: string): LockboxVars => ({ secretId, vars: { bingo_db_password: DB_PASSWORD_KEY } });
+
 const common = (s: Settings) => ({
   bingo_student_email: s.studentEmail,
   bingo_binary_url: s.app.binaryUrl,
-  bingo_db_password: s.dbPassword,
   bingo_secrets_dir: "/etc/bingo",
 });
+
 // No Jinja ("{{ }}") in these values: instance-group metadata treats braces as
 // its own {instance.*} placeholders.
 
-export function dbSelfConfiguration(s: Settings): SelfConfiguration {
+export function dbSelfConfiguration(s: Settings, secretId: string): SelfConfiguration {
   return {
+    secrets: secretVars(secretId),
     group: "db",
     playbook: "playbooks/db.yml",
     roles: ["common", "postgresql", "pgbouncer", "bingo_binary", "bingo_data"],
@@ -25,8 +32,9 @@ export function dbSelfConfiguration(s: Settings): SelfConfiguration {
   };
 }
 
-export function appSelfConfiguration(s: Settings, dbAddress: string): SelfConfiguration {
+export function appSelfConfiguration(s: Settings, dbAddress: string, secretId: string): SelfConfiguration {
   return {
+    secrets: secretVars(secretId),
     group: "app",
     playbook: "playbooks/app-self.yml",
     roles: ["common", "docker", "bingo_binary", "bingo_app"],

@@ -97,7 +97,28 @@ describe("synthesized cloud stacks", () => {
     assert.deepEqual(roles, ["compute.editor"]);
     const [ig] = resources(stacks.app, "yandex_compute_instance_group");
     assert.match(ig.service_account_id, /yandex_iam_service_account\./);
-    assert.equal(ig.instance_template.service_account_id, undefined, "instances run without an account");
+    assert.match(ig.instance_template.service_account_id, /terraform_remote_state\.cross-stack-reference-input-db/, "instances run as the secrets reader");
+  });
+
+  it("secrets: the database password lives in Lockbox, readable only by the VMs' account, never in user-data", () => {
+    const [secret] = resources(stacks.db, "yandex_lockbox_secret");
+    const [version] = resources(stacks.db, "yandex_lockbox_secret_version");
+    assert.match(version.secret_id, /yandex_lockbox_secret\./);
+    assert.deepEqual(version.entries, [{ key: "db_password", text_value: "fixturePassword1234" }]);
+    const grants = resources(stacks.db, "yandex_lockbox_secret_iam_member");
+    assert.deepEqual(grants.map((g) => g.role), ["lockbox.payloadViewer"]);
+    assert.match(grants[0].member, /^serviceAccount:\$\{yandex_iam_service_account\./);
+    assert.ok(secret.name);
+    // Nobody else gets a folder-wide role from the db stack.
+    assert.deepEqual(resources(stacks.db, "yandex_resourcemanager_folder_iam_member"), []);
+    const [vm] = resources(stacks.db, "yandex_compute_instance");
+    assert.match(vm.service_account_id, /yandex_iam_service_account\./);
+    const [ig] = resources(stacks.app, "yandex_compute_instance_group");
+    for (const ud of [userData(vm.metadata), userData(ig.instance_template.metadata)]) {
+      assert.ok(!ud.includes("fixturePassword1234"), "the password is not in the user-data");
+      assert.match(ud, /bingo-fetch-secrets \$\{[^}]*lockbox[^}]*\} \/etc\/bingo\/secrets\.json bingo_db_password=db_password/);
+      assert.match(ud, /-e @\/etc\/bingo\/secrets\.json/);
+    }
   });
 
   it("frontend: a public VM and an Ansible run that re-runs on inventory or playbook changes", () => {
