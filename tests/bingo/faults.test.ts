@@ -4,8 +4,9 @@ import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { planFaults, operationFault } from "../../bingo/faults";
-import { TestCluster, startCluster } from "./support/postgres";
-import { Installation, RunningServer, install, prepareHost, readLogLines, runBingo, standinEnv, startServer, waitFor } from "./support/standin";
+import { TestCluster } from "./support/postgres";
+import { preparedInstallation } from "./support/prepared";
+import { Installation, RunningServer, readLogLines, standinEnv, startServer, waitFor } from "./support/standin";
 
 const EMAIL = "faults-test@example.com";
 
@@ -52,11 +53,7 @@ describe("bingo faults", () => {
   let server: RunningServer | undefined;
 
   before(async () => {
-    prepareHost();
-    pg = startCluster(55432);
-    inst = install(EMAIL, pg.port);
-    const prep = await runBingo(["prepare_db"], standinEnv({ BINGO_DATA_SCALE: "0.001" }));
-    assert.equal(prep.code, 0, prep.stderr);
+    ({ pg, inst } = await preparedInstallation(EMAIL, "0.001"));
   });
   after(async () => {
     await server?.stop();

@@ -3,8 +3,9 @@
 // bad input changes nothing, and the per-process limit answers 429.
 import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
-import { TestCluster, startCluster } from "./support/postgres";
-import { Installation, RunningServer, configYaml, install, prepareHost, readLogLines, runBingo, standinEnv, startServer } from "./support/standin";
+import { TestCluster } from "./support/postgres";
+import { preparedInstallation } from "./support/prepared";
+import { Installation, RunningServer, configYaml, readLogLines, runBingo, standinEnv, startServer } from "./support/standin";
 
 const EMAIL = "server-test@example.com";
 const SCALE = "0.01";
@@ -43,12 +44,9 @@ describe("bingo run_server", () => {
   let server: RunningServer;
 
   before(async () => {
-    prepareHost();
-    pg = startCluster(55432);
-    inst = install(EMAIL, pg.port);
-    const prep = await runBingo(["prepare_db"], standinEnv({ BINGO_DATA_SCALE: SCALE }));
-    assert.equal(prep.code, 0, prep.stderr);
-    assert.match(prep.stdout, /290 movies, 5000 customers, 50000 sessions/);
+    let loaded: string;
+    ({ pg, inst, stdout: loaded } = await preparedInstallation(EMAIL, SCALE));
+    assert.match(loaded, /290 movies, 5000 customers, 50000 sessions/);
     server = await startServer();
   });
   after(async () => {

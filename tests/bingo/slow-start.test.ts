@@ -4,8 +4,9 @@
 import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
-import { TestCluster, startCluster } from "./support/postgres";
-import { Installation, install, prepareHost, runBingo, standinEnv, startServer } from "./support/standin";
+import { TestCluster } from "./support/postgres";
+import { preparedInstallation } from "./support/prepared";
+import { Installation, standinEnv, startServer } from "./support/standin";
 
 const EMAIL = "slow-start-test@example.com";
 const SILENT = "127.0.0.2";
@@ -27,11 +28,7 @@ describe("bingo start-up probe", () => {
   let inst: Installation;
 
   before(async () => {
-    prepareHost();
-    pg = startCluster(55432);
-    inst = install(EMAIL, pg.port);
-    const prep = await runBingo(["prepare_db"], standinEnv({ BINGO_DATA_SCALE: "0.001" }));
-    assert.equal(prep.code, 0, prep.stderr);
+    ({ pg, inst } = await preparedInstallation(EMAIL, "0.001"));
     dropLeftoverRules();
     execFileSync("iptables", ["-I", ...RULE]);
   });
