@@ -284,10 +284,7 @@ all_up() {
   step "Starting nodes: ${NODES[*]}"
   for node in "${NODES[@]}"; do
     start_node "$node"
-    [[ $(docker inspect -f '{{.State.Paused}}' "$(node_container "$node")") == true ]] &&
-      docker unpause "$(node_container "$node")" >/dev/null
-    [[ $(docker inspect -f '{{.State.Running}}' "$(node_container "$node")") == true ]] ||
-      docker start "$(node_container "$node")" >/dev/null
+    resume_node "$(node_container "$node")"
   done
   for node in "${NODES[@]}"; do provision_node "$node"; done
   wait_ssh frontend
@@ -302,6 +299,17 @@ require_node() {
   [[ -n ${NODE_IP[$1]:-} ]] || die "unknown node '$1'" "nodes are: ${NODES[*]}"
   docker container inspect "$(node_container "$1")" >/dev/null 2>&1 ||
     die "node $1 does not exist" "run make deploy first"
+}
+
+# Runs a stopped or paused node container again, with the containers inside it that
+# node_down paused.
+resume_node() {
+  local name=$1
+  if [[ $(docker inspect -f '{{.State.Paused}}' "$name") == true ]]; then
+    docker unpause "$name" >/dev/null
+    docker exec "$name" sh -c 'command -v docker >/dev/null || exit 0; docker ps -q --filter status=paused | xargs -r docker unpause' >/dev/null
+  fi
+  [[ $(docker inspect -f '{{.State.Running}}' "$name") == true ]] || docker start "$name" >/dev/null
 }
 
 node_down() {
@@ -327,11 +335,7 @@ node_up() {
   local node=$1 name
   require_node "$node"
   name=$(node_container "$node")
-  if [[ $(docker inspect -f '{{.State.Paused}}' "$name") == true ]]; then
-    docker unpause "$name" >/dev/null
-    docker exec "$name" sh -c 'command -v docker >/dev/null || exit 0; docker ps -q --filter status=paused | xargs -r docker unpause' >/dev/null
-  fi
-  [[ $(docker inspect -f '{{.State.Running}}' "$name") == true ]] || docker start "$name" >/dev/null
+  resume_node "$name"
   if [[ -z $(docker inspect -f "{{with index .NetworkSettings.Networks \"$NET_NAME\"}}{{.IPAddress}}{{end}}" "$name") ]]; then
     docker network connect --ip "${NODE_IP[$node]}" "$NET_NAME" "$name"
   fi
