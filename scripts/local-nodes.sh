@@ -55,12 +55,15 @@ ensure_dockerd() {
   die "dockerd did not start within 60 s (log: $STATE/dockerd.log)" "fix the error above, then run make deploy again"
 }
 
-# The Debian mirror named in the host's apt sources, resolved here so nodes can reach it.
+# The Debian mirror named in the host's apt sources (the only one this project uses),
+# resolved here so nodes can reach it.
 mirror_url() {
   local url
   url=$(grep -rhoE '^(URIs:|deb) +https?://[^ ]+' /etc/apt/sources.list /etc/apt/sources.list.d/ 2>/dev/null |
     grep -v security | awk '{print $2}' | grep -E '/debian/?$' | head -n1 || true)
-  echo "${url:-http://deb.debian.org/debian}"
+  [[ -n $url ]] || die "no Debian mirror in this host's apt sources (/etc/apt/sources.list, /etc/apt/sources.list.d/)" \
+    "add the Debian mirror you use there (a 'deb URL SUITE main' line or a deb822 'URIs:' entry), then retry"
+  echo "$url"
 }
 
 mirror_host() { mirror_url | sed -E 's#^https?://([^/:]+).*#\1#'; }
@@ -86,8 +89,10 @@ ensure_image() {
   if [[ $have == "$want" ]]; then
     return 0
   fi
+  local mirror
+  mirror=$(mirror_url)
   step "Building the node image $NODE_IMAGE (Debian $NODE_SUITE with debootstrap, about a minute)"
-  "$ROOT/scripts/lib/node-image.sh" "$NODE_IMAGE" "$NODE_SUITE" "$(mirror_url)" "$NODE_PACKAGES" "$want"
+  "$ROOT/scripts/lib/node-image.sh" "$NODE_IMAGE" "$NODE_SUITE" "$mirror" "$NODE_PACKAGES" "$want"
 }
 
 # ---------------------------------------------------------------- network
