@@ -16,6 +16,13 @@ phase() {
   [[ $rc -eq 0 ]] || die "$name failed (exit $rc)" "read the output above; after fixing it, make deploy resumes where it stopped"
 }
 
+# What the frontend stack's Ansible run does in the cloud, against the local inventory.
+wait_self_configured() {
+  step "Waiting for the nodes to configure themselves (cloud-init: packages, then the tier's playbook)"
+  ANSIBLE_CONFIG="$ROOT/ansible/ansible.cfg" ansible all -i "$ROOT/ansible/inventories/local" -b -o \
+    -m ansible.builtin.shell -a 'timeout 900 cloud-init status --wait >/dev/null; rc=$?; [ $rc -eq 0 ] || [ $rc -eq 2 ]'
+}
+
 run_playbook() {
   step "Configuring the nodes with ansible/site.yml"
   ANSIBLE_CONFIG="$ROOT/ansible/ansible.cfg" ansible-playbook \
@@ -23,8 +30,9 @@ run_playbook() {
 }
 
 phase "npm dependencies" scripts/npm-deps.sh
-phase "nodes up" scripts/local-nodes.sh up
 phase "stand-in build" scripts/build-bingo.sh
+phase "nodes up" scripts/local-nodes.sh up
+phase "self-configuration" wait_self_configured
 phase "playbooks" run_playbook "$@"
 
 step "Timings"

@@ -1,11 +1,20 @@
 #!/usr/bin/env bash
 # Local nodes: four Docker containers running systemd that stand in for the cloud VMs.
 #
-#   local-nodes.sh up                 host packages, dockerd, node image, network, nodes, inventory
+#   local-nodes.sh up                 host packages, dockerd, node image, network, the stacks
+#                                     synthesized for the local network and "applied" here
+#                                     (user-data, the cloud stand-in), nodes booting from
+#                                     their user-data, inventory, the instance-group controller
 #   local-nodes.sh up NODE            bring a node broken with `down` back and wait for SSH
 #   local-nodes.sh down NODE MODE     break a node: stop | kill | pause | isolate (cut its network)
+#   local-nodes.sh recreate NODE      what the instance group does to a failed instance: a blank
+#                                     disk from the image, the same name and user-data
+#   local-nodes.sh destroy NODE       delete an app node's VM and disk (the group re-creates it)
+#   local-nodes.sh state NODE         running | paused | exited | absent
+#   local-nodes.sh standin stop|start take the cloud stand-in (metadata, Lockbox) away, or back
 #   local-nodes.sh status             nodes, their systemd state, and what answers on the frontend
-#   local-nodes.sh clean              remove nodes, volumes, network, keys, inventory; stop our dockerd
+#   local-nodes.sh clean              remove nodes, volumes, network, keys, inventory, the cloud
+#                                     stand-in and the group controller; stop our dockerd
 #   local-nodes.sh ssh NODE [CMD...]  a shell on a node, the way Ansible reaches it
 #
 # Everything the nodes look like is set in scripts/lib/local-nodes.conf.
@@ -16,13 +25,18 @@ source "$ROOT/scripts/lib/local-nodes.conf"
 STATE="$ROOT/.local"
 SSH_DIR="$STATE/ssh"
 INVENTORY="$ROOT/ansible/inventories/local/hosts.yml"
+GROUP_VARS="$ROOT/ansible/inventories/local/group_vars/all.yml"
 DOCKERD_PIDFILE="$STATE/dockerd.pid"
+# What the local "apply" makes of the synthesized stacks (local-cloud/apply.ts).
+CLOUD_DIR="$STATE/cloud"
+SYNTH_DIR="$STATE/cdktf.out"
+HOLD_DIR="$CLOUD_DIR/hold"
 
 # ---------------------------------------------------------------- host set-up
 
 ensure_host_packages() {
   apt_ensure docker.io debootstrap ansible ansible-core ansible-lint iptables openssh-client \
-    curl ca-certificates iproute2 acl
+    curl ca-certificates iproute2 acl openssl
 }
 
 check_kernel() {
@@ -79,7 +93,7 @@ mirror_addhost() {
 # ---------------------------------------------------------------- node image
 
 image_recipe_hash() {
-  { declare -p NODE_SUITE NODE_PACKAGES; cat "$ROOT/scripts/lib/node-image.sh"; } | sha1sum | cut -c1-12
+  { declare -p NODE_SUITE NODE_PACKAGES NODE_IMAGE_PACKAGES; cat "$ROOT/scripts/lib/node-image.sh"; } | sha1sum | cut -c1-12
 }
 
 ensure_image() {
@@ -92,7 +106,7 @@ ensure_image() {
   local mirror
   mirror=$(mirror_url)
   step "Building the node image $NODE_IMAGE (Debian $NODE_SUITE with debootstrap, about a minute)"
-  "$ROOT/scripts/lib/node-image.sh" "$NODE_IMAGE" "$NODE_SUITE" "$mirror" "$NODE_PACKAGES" "$want"
+  "$ROOT/scripts/lib/node-image.sh" "$NODE_IMAGE" "$NODE_SUITE" "$mirror" "$NODE_PACKAGES" "$NODE_IMAGE_PACKAGES" "$want" "$(mirror_addhost)"
 }
 
 # ---------------------------------------------------------------- network
@@ -126,13 +140,33 @@ ensure_host_firewall() {
   iptables -A BINGO-HOST -d "${NODE_IP[frontend]}" -p tcp -m multiport --dports 22,80,443,9090 -j RETURN
   iptables -A BINGO-HOST -d "${NODE_IP[frontend]}" -p udp --dport 443 -j RETURN
   iptables -A BINGO-HOST -d "$PROBE_ADDRESS" -j RETURN
+  # The instance group's health checks reach bingo on the app nodes, as in the cloud.
+  local node port
+  port=$(group_health_port)
+  for node in "${NODES[@]}"; do
+    [[ ${NODE_GROUP[$node]} == app ]] && iptables -A BINGO-HOST -d "${NODE_IP[$node]}" -p tcp --dport "$port" -j RETURN
+  done
   iptables -A BINGO-HOST -j REJECT
   iptables -C OUTPUT -o "$NET_BRIDGE" -j BINGO-HOST 2>/dev/null ||
     iptables -I OUTPUT -o "$NET_BRIDGE" -j BINGO-HOST
+  ensure_link_local_drop
+}
+
+# No packet from a node may reach a link-local address beyond this host (the machine
+# may have a metadata service of its own at 169.254.169.254): only the DNAT to the
+# cloud stand-in (ensure_cloud_standin) passes, everything else is dropped.
+ensure_link_local_drop() {
+  iptables -C DOCKER-USER -s "$NET_SUBNET" -d 169.254.0.0/16 -j DROP 2>/dev/null ||
+    iptables -I DOCKER-USER -s "$NET_SUBNET" -d 169.254.0.0/16 -j DROP
+  iptables -C INPUT -i "$NET_BRIDGE" -d 169.254.0.0/16 -j DROP 2>/dev/null ||
+    iptables -I INPUT -i "$NET_BRIDGE" -d 169.254.0.0/16 -j DROP
 }
 
 remove_host_network_rules() {
   iptables -D INPUT -d "$PROBE_ADDRESS" -p tcp --dport "$PROBE_PORT" -j DROP 2>/dev/null || true
+  iptables -D DOCKER-USER -s "$NET_SUBNET" -d 169.254.0.0/16 -j DROP 2>/dev/null || true
+  iptables -D INPUT -i "$NET_BRIDGE" -d 169.254.0.0/16 -j DROP 2>/dev/null || true
+  metadata_dnat -D
   iptables -D OUTPUT -o "$NET_BRIDGE" -j BINGO-HOST 2>/dev/null || true
   iptables -F BINGO-HOST 2>/dev/null || true
   iptables -X BINGO-HOST 2>/dev/null || true
@@ -153,7 +187,8 @@ check_ports_free() {
     proto=${port#*/}
     port=${port%/*}
     [[ $proto == "$port" ]] && proto=tcp
-    if [[ $proto == tcp ]] && ss -Hltn "sport = :$port" | grep -q .; then
+    # Only listeners on the address the frontend is published on (or on every address) clash.
+    if [[ $proto == tcp ]] && ss -Hltn "sport = :$port" | awk -v b="$FRONTEND_BIND" '$4 ~ "^(" b "|0\\.0\\.0\\.0|\\*|\\[::\\]):"' | grep -q .; then
       die "port $port on this host is busy ($(ss -Hltnp "sport = :$port" | awk '{print $NF}' | head -n1))" \
         "stop what listens on it, or run make clean if it is an earlier local installation"
     fi
@@ -162,8 +197,130 @@ check_ports_free() {
 
 node_container() { echo "$NODE_PREFIX$1"; }
 
+# ---------------------------------------------------------------- the cloud's route
+
+# Synthesizes the cloud stacks from the local settings profile and "applies" them
+# here (local-cloud/apply.ts): each node's user-data, the cloud stand-in's state,
+# the group's health check, the VPC DNS names and the controller's variables.
+local_apply() {
+  local specs=() node
+  for node in "${NODES[@]}"; do specs+=("$node=${NODE_CLOUD_NAME[$node]}=${NODE_IP[$node]}"); done
+  BINGO_SETTINGS="$ROOT/$LOCAL_SETTINGS" CDKTF_OUTDIR="$SYNTH_DIR" \
+    BINGO_SSH_PUBLIC_KEY="$(cat "$SSH_DIR/id_ed25519.pub")" BINGO_SSH_PRIVATE_KEY_FILE="$SSH_DIR/id_ed25519" \
+    "$ROOT/scripts/synth.sh" >"$STATE/synth.log" 2>&1 || { cat "$STATE/synth.log" >&2; die "synthesizing the stacks for the local network failed" "fix what is reported above ($LOCAL_SETTINGS)"; }
+  chmod -R go-rwx "$SYNTH_DIR"
+  node --import tsx "$ROOT/local-cloud/apply.ts" "$SYNTH_DIR" "$CLOUD_DIR" "${specs[@]}" ||
+    die "the synthesized stacks cannot be applied to the local nodes" "fix what is reported above"
+  mkdir -p "$(dirname "$GROUP_VARS")"
+  cp "$CLOUD_DIR/group_vars.yml" "$GROUP_VARS"
+  info "stacks synthesized from $LOCAL_SETTINGS and applied to the local nodes"
+}
+
+group_health_port() { node -e 'console.log(require(process.argv[1]).group.healthCheck.port)' "$CLOUD_DIR/cloud.json"; }
+
+node_fqdn() { awk -v n="$1" '$1 == n {print $2}' "$CLOUD_DIR/names"; }
+
+# The redirect of the nodes' metadata requests to the stand-in: in place while it runs.
+metadata_dnat() {
+  local op=$1 rule=(PREROUTING -i "$NET_BRIDGE" -s "$NET_SUBNET" -d "$METADATA_ADDRESS" -p tcp --dport 80
+    -j DNAT --to-destination "$CLOUD_ADDRESS:80")
+  case $op in
+    -A) iptables -t nat -C "${rule[@]}" 2>/dev/null || iptables -t nat -I "${rule[@]}" ;;
+    -D) iptables -t nat -D "${rule[@]}" 2>/dev/null || true ;;
+  esac
+}
+
+# A CA of this checkout and the Lockbox API's certificate signed by it; the nodes trust the CA.
+ensure_cloud_tls() {
+  local dir=$CLOUD_DIR/tls
+  [[ -f $dir/lockbox.crt ]] && return 0
+  mkdir -p "$dir"
+  # The extensions strict verifiers (Python 3.13) require of a CA and of a server certificate.
+  openssl req -x509 -newkey rsa:2048 -nodes -days 3650 -subj "/CN=bingo local cloud CA" \
+    -addext "basicConstraints=critical,CA:TRUE" -addext "keyUsage=critical,keyCertSign,cRLSign" \
+    -addext "subjectKeyIdentifier=hash" -keyout "$dir/ca.key" -out "$dir/ca.crt" 2>/dev/null
+  openssl req -newkey rsa:2048 -nodes -subj "/CN=$LOCKBOX_HOST" -keyout "$dir/lockbox.key" -out "$dir/lockbox.csr" 2>/dev/null
+  openssl x509 -req -in "$dir/lockbox.csr" -CA "$dir/ca.crt" -CAkey "$dir/ca.key" -CAcreateserial -days 3650 \
+    -extfile <(printf '%s\n' "subjectAltName=DNS:$LOCKBOX_HOST" "basicConstraints=critical,CA:FALSE" \
+      "keyUsage=critical,digitalSignature,keyEncipherment" "extendedKeyUsage=serverAuth" \
+      "subjectKeyIdentifier=hash" "authorityKeyIdentifier=keyid") -out "$dir/lockbox.crt" 2>/dev/null
+  chmod 600 "$dir"/*.key
+}
+
+# Starts a daemon of this checkout: NAME, then the command; pid in .local/cloud/NAME.pid.
+start_daemon() {
+  local name=$1 pidfile=$CLOUD_DIR/$1.pid
+  shift
+  setsid "$@" >>"$CLOUD_DIR/$name.log" 2>&1 </dev/null &
+  echo $! >"$pidfile"
+}
+
+stop_daemon() {
+  local pidfile=$CLOUD_DIR/$1.pid pid
+  [[ -f $pidfile ]] || return 0
+  pid=$(cat "$pidfile")
+  kill "$pid" 2>/dev/null && info "stopped $1 (pid $pid)"
+  rm -f "$pidfile"
+}
+
+daemon_running() { [[ -f $CLOUD_DIR/$1.pid ]] && kill -0 "$(cat "$CLOUD_DIR/$1.pid")" 2>/dev/null; }
+
+# The metadata service, Lockbox and object storage (the binary) for the nodes.
+ensure_cloud_standin() {
+  [[ -x $ROOT/build/bingo ]] || die "no build/bingo to serve to the nodes" "run make bingo (make deploy does it first)"
+  ensure_cloud_tls
+  ip addr show dev "$NET_BRIDGE" | grep -q " $CLOUD_ADDRESS/" || ip addr add "$CLOUD_ADDRESS/32" dev "$NET_BRIDGE"
+  if ! daemon_running cloud-standin; then
+    start_daemon cloud-standin node --import tsx "$ROOT/local-cloud/metadata-server.ts" "$CLOUD_ADDRESS" \
+      "$CLOUD_DIR/cloud.json" "$ROOT/build/bingo" "$CLOUD_DIR/tls/lockbox.crt" "$CLOUD_DIR/tls/lockbox.key"
+    local i
+    for i in $(seq 1 50); do
+      curl -s -o /dev/null -m 1 "http://$CLOUD_ADDRESS/" && break
+      sleep 0.2
+    done
+    curl -s -o /dev/null -m 1 "http://$CLOUD_ADDRESS/" ||
+      die "the cloud stand-in does not answer on $CLOUD_ADDRESS" "read $CLOUD_DIR/cloud-standin.log"
+    info "cloud stand-in (metadata, Lockbox, object storage) on $CLOUD_ADDRESS"
+  fi
+  metadata_dnat -A
+}
+
+# The instance group's auto-healing (local-cloud/instance-group.ts), restarted so it
+# reads the group's current settings.
+start_group_controller() {
+  stop_daemon group-controller >/dev/null
+  mkdir -p "$HOLD_DIR"
+  start_daemon group-controller node --import tsx "$ROOT/local-cloud/instance-group.ts" \
+    "$CLOUD_DIR/cloud.json" "$HOLD_DIR" "$ROOT/scripts/local-nodes.sh"
+  info "instance-group controller watches the app nodes (log: ${CLOUD_DIR#"$ROOT"/}/group-controller.log)"
+}
+
+# ---------------------------------------------------------------- nodes
+
+# The NoCloud seed (the VM's user-data and a new instance id) and the local CA,
+# as a tar stream for docker cp.
+node_seed_tar() {
+  local node=$1 tmp
+  tmp=$(mktemp -d)
+  install -d -m 700 "$tmp/var/lib/cloud/seed/nocloud"
+  install -m 600 "$CLOUD_DIR/seeds/$node/user-data" "$tmp/var/lib/cloud/seed/nocloud/user-data"
+  printf 'instance-id: %s-%s\nlocal-hostname: %s\n' "${NODE_CLOUD_NAME[$node]}" "$(date +%s%N)" "$node" \
+    >"$tmp/var/lib/cloud/seed/nocloud/meta-data"
+  install -D -m 644 "$CLOUD_DIR/tls/ca.crt" "$tmp/usr/local/share/ca-certificates/bingo-local-cloud.crt"
+  install -D -m 644 "$CLOUD_DIR/tls/ca-bundle.crt" "$tmp/etc/ssl/certs/ca-certificates.crt"
+  tar -C "$tmp" -c .
+  rm -rf "$tmp"
+}
+
+# The image's trusted CAs plus the local one (what update-ca-certificates would make).
+ensure_ca_bundle() {
+  [[ -f $CLOUD_DIR/tls/ca-bundle.crt ]] && return 0
+  { docker run --rm "$NODE_IMAGE" cat /etc/ssl/certs/ca-certificates.crt; cat "$CLOUD_DIR/tls/ca.crt"; } >"$CLOUD_DIR/tls/ca-bundle.crt"
+}
+
+# Creates a node from the image with its seed and starts it: cloud-init does the rest.
 start_node() {
-  local node=$1 name publish=() volumes=()
+  local node=$1 name publish=() volumes=() fqdn
   name=$(node_container "$node")
   if docker container inspect "$name" >/dev/null 2>&1; then
     return 0
@@ -175,40 +332,46 @@ start_node() {
   fi
   # Every node gets its own /var/lib/docker volume: overlayfs cannot nest on overlayfs.
   volumes+=(-v "$name-docker:/var/lib/docker")
-  info "starting $node (${NODE_IP[$node]})"
-  docker run -d --name "$name" --hostname "$node" \
-    --network "$NET_NAME" --ip "${NODE_IP[$node]}" \
-    --add-host "$(mirror_addhost)" \
+  fqdn=$(node_fqdn "$node")
+  info "starting $node (${NODE_IP[$node]}, $fqdn)"
+  docker create --name "$name" --hostname "$node" \
+    --network "$NET_NAME" --ip "${NODE_IP[$node]}" --network-alias "$fqdn" \
+    --add-host "$(mirror_addhost)" --add-host "$LOCKBOX_HOST:$CLOUD_ADDRESS" \
     --cap-add ALL --cap-drop SYS_RESOURCE \
     --security-opt seccomp=unconfined --security-opt apparmor=unconfined \
     --security-opt systempaths=unconfined --device-cgroup-rule='a *:* rwm' \
     --tmpfs /run --tmpfs /run/lock -v /sys/fs/cgroup:/sys/fs/cgroup:rw \
     --stop-signal SIGRTMIN+3 --label bingo.node="$node" \
     "${volumes[@]}" "${publish[@]}" "$NODE_IMAGE" >/dev/null
+  node_seed_tar "$node" | docker cp - "$name:/"
+  docker start "$name" >/dev/null
 }
 
-# What cloud-init does on a VM: host keys, the ansible user and its key, sudo.
-provision_node() {
-  local node=$1 name pub
+# A VM deleted with its disk; its host keys are forgotten with it.
+destroy_node() {
+  local node=$1 name
+  [[ ${NODE_GROUP[$node]:-} == app ]] || die "only instance-group members are destroyed and re-created, not $node" "app nodes are: $(app_nodes)"
   name=$(node_container "$node")
-  pub=$(cat "$SSH_DIR/id_ed25519.pub")
-  docker exec -i "$name" bash -s "$pub" <<'EOF'
-set -euo pipefail
-for i in $(seq 1 50); do
-  state=$(systemctl is-system-running 2>/dev/null || true)
-  case $state in running|degraded) break ;; esac
-  sleep 0.2
-done
-id ansible >/dev/null 2>&1 || useradd -m -s /bin/bash ansible
-install -d -m 700 -o ansible -g ansible /home/ansible/.ssh
-if ! grep -qxF "$1" /home/ansible/.ssh/authorized_keys 2>/dev/null; then
-  echo "$1" >/home/ansible/.ssh/authorized_keys
-  chown ansible:ansible /home/ansible/.ssh/authorized_keys
-  chmod 600 /home/ansible/.ssh/authorized_keys
-fi
-echo 'ansible ALL=(ALL) NOPASSWD:ALL' >/etc/sudoers.d/ansible
-chmod 440 /etc/sudoers.d/ansible
-EOF
+  docker rm -f "$name" >/dev/null 2>&1 || true
+  docker volume rm "$name-docker" >/dev/null 2>&1 || true
+  ssh-keygen -R "${NODE_IP[$node]}" -f "$SSH_DIR/known_hosts" >/dev/null 2>&1 || true
+}
+
+# The group's re-creation: the old VM and its disk go, a new one boots from the template.
+recreate_node() {
+  destroy_node "$1"
+  start_node "$1"
+  info "$1 re-created"
+}
+
+app_nodes() { local n; for n in "${NODES[@]}"; do [[ ${NODE_GROUP[$n]} == app ]] && printf '%s ' "$n"; done; }
+
+node_state() {
+  local name
+  name=$(node_container "$1")
+  if ! docker container inspect "$name" >/dev/null 2>&1; then echo absent; return 0; fi
+  if [[ $(docker inspect -f '{{.State.Paused}}' "$name") == true ]]; then echo paused; return 0; fi
+  docker inspect -f '{{.State.Status}}' "$name"
 }
 
 ssh_base_opts() {
@@ -285,16 +448,21 @@ all_up() {
   ensure_dockerd
   ensure_image
   ensure_keys
+  step "Synthesizing the stacks for the local network and applying them here"
+  local_apply
   ensure_network
-  step "Starting nodes: ${NODES[*]}"
+  ensure_cloud_tls
+  ensure_ca_bundle
+  ensure_cloud_standin
+  step "Starting nodes: ${NODES[*]} (each configures itself from its user-data)"
   for node in "${NODES[@]}"; do
     start_node "$node"
     resume_node "$(node_container "$node")"
   done
-  for node in "${NODES[@]}"; do provision_node "$node"; done
   wait_ssh frontend
   for node in "${NODES[@]}"; do wait_ssh "$node"; done
   write_inventory
+  start_group_controller
   info "nodes answer SSH ($(($(date +%s) - t0)) s)"
 }
 
@@ -321,6 +489,9 @@ node_down() {
   local node=$1 mode=${2:-stop} name
   require_node "$node"
   name=$(node_container "$node")
+  # Held: the group controller leaves a node broken by hand alone until node-up.
+  mkdir -p "$HOLD_DIR"
+  touch "$HOLD_DIR/$node"
   case $mode in
     stop) docker stop -t 10 "$name" >/dev/null ;;
     kill) docker kill "$name" >/dev/null ;;
@@ -345,6 +516,7 @@ node_up() {
     docker network connect --ip "${NODE_IP[$node]}" "$NET_NAME" "$name"
   fi
   wait_ssh "$node"
+  rm -f "$HOLD_DIR/$node"
   info "$node is up"
 }
 
@@ -364,11 +536,17 @@ status() {
     [[ $state == running ]] && sysd=$(docker exec "$name" systemctl is-system-running 2>/dev/null || true)
     printf '%-10s %-15s %-10s %s\n' "$node" "${NODE_IP[$node]}" "$state" "$sysd"
   done
+  local d
+  for d in cloud-standin group-controller; do
+    printf '%-17s %s\n' "$d:" "$(daemon_running "$d" && echo "running (log: ${CLOUD_DIR#"$ROOT"/}/$d.log)" || echo "not running")"
+  done
   printf '\nfrontend: http://localhost/ping -> %s\n' "$(curl -s -m 3 http://localhost/ping || echo 'no answer')"
 }
 
 clean() {
   step "Removing the local installation"
+  stop_daemon group-controller
+  stop_daemon cloud-standin
   if docker info >/dev/null 2>&1; then
     local node
     for node in "${NODES[@]}"; do
@@ -378,7 +556,7 @@ clean() {
     docker network rm "$NET_NAME" >/dev/null 2>&1 && info "removed network $NET_NAME" || true
   fi
   remove_host_network_rules
-  rm -f "$INVENTORY"
+  rm -f "$INVENTORY" "$GROUP_VARS"
   if [[ -f $DOCKERD_PIDFILE ]]; then
     local pid
     pid=$(cat "$DOCKERD_PIDFILE")
@@ -395,8 +573,18 @@ clean() {
 case "${1:-}" in
   up) if [[ -n ${2:-} ]]; then node_up "$2"; else all_up; fi ;;
   down) [[ -n ${2:-} ]] || die "which node?" "make node-down NODE=app1 MODE=stop"; node_down "$2" "${3:-stop}" ;;
+  standin)
+    case ${2:-} in
+      stop) stop_daemon cloud-standin; metadata_dnat -D ;;
+      start) ensure_cloud_standin ;;
+      *) die "usage: $0 standin stop|start" "stop takes the metadata, Lockbox and object-storage stand-in away" ;;
+    esac
+    ;;
+  destroy) [[ -n ${2:-} ]] || die "which node?" "scripts/local-nodes.sh destroy app1"; destroy_node "$2"; info "$2 destroyed" ;;
+  recreate) [[ -n ${2:-} ]] || die "which node?" "scripts/local-nodes.sh recreate app1"; recreate_node "$2" ;;
+  state) [[ -n ${2:-} ]] || die "which node?" "scripts/local-nodes.sh state app1"; node_state "$2" ;;
   status) status ;;
   clean) clean ;;
   ssh) [[ -n ${2:-} ]] || die "which node?" "scripts/local-nodes.sh ssh app1"; require_node "$2"; node=$2; shift 2; ssh_cmd "$node" "$@" ;;
-  *) die "usage: $0 up [NODE] | down NODE [stop|kill|pause|isolate] | status | clean | ssh NODE [CMD]" "see make help" ;;
+  *) die "usage: $0 up [NODE] | down NODE [stop|kill|pause|isolate] | recreate NODE | state NODE | status | clean | ssh NODE [CMD]" "see make help" ;;
 esac

@@ -40,7 +40,7 @@ run_unit() {
   # wrk is the independent tool the load driver's accuracy is compared with.
   apt_ensure wrk
   step "Unit tests"
-  node_tests tests/cloud tests/acceptance
+  node_tests tests/cloud tests/local-cloud tests/acceptance
   step "Offline terraform validate of every stack"
   scripts/validate.sh
 }

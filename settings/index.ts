@@ -49,6 +49,11 @@ export interface Settings {
   readonly dbPassword: string;
   /** Where the local Terraform state of each stack lives. */
   readonly stateDir: string;
+  /**
+   * Extra Ansible variables for every node (role defaults to override), given to
+   * the self-configuring VMs in their user-data and to the controller's inventory.
+   */
+  readonly ansibleVars: Readonly<Record<string, unknown>>;
 }
 
 export class SettingsError extends Error {
@@ -186,6 +191,22 @@ class Reader {
     return list as string[];
   }
 
+  /** A mapping of Ansible variable names to values without braces (instance-group metadata reads them as placeholders). */
+  ansibleVars(key: string): Record<string, unknown> {
+    const v = get(this.raw, key);
+    if (v === undefined || v === null) return {};
+    if (!isObject(v)) {
+      this.problems.push(`${key} must be a mapping of Ansible variables (name: value), got ${JSON.stringify(v)}`);
+      return {};
+    }
+    for (const [name, value] of Object.entries(v)) {
+      if (!/^[a-z_][a-z0-9_]*$/.test(name)) this.problems.push(`${key}.${name} is not an Ansible variable name (lowercase letters, digits, _)`);
+      const strings = JSON.stringify(value).match(/"(?:[^"\\]|\\.)*"/g) ?? [];
+      if (strings.some((str) => /[{}]/.test(str))) this.problems.push(`${key}.${name} must not hold braces: Jinja and instance-group placeholders would read them`);
+    }
+    return v;
+  }
+
   size(key: string, def: VmSize): VmSize {
     const v = get(this.raw, key);
     if (v !== undefined && v !== null && !isObject(v)) {
@@ -313,6 +334,7 @@ export function parseSettings(input: SettingsInput): Settings {
       hint: "16 or more letters and digits (left empty, one is generated into .local/secrets/)",
     }),
     stateDir: path.resolve(root, r.str("state_dir", { def: ".local/tfstate" })),
+    ansibleVars: r.ansibleVars("ansible_vars"),
   };
   if (settings.network.publicCidr === settings.network.privateCidr) r.problems.push("network.public_cidr and network.private_cidr must be different subnets");
   if (r.problems.length > 0) throw new SettingsError(r.problems, input.source ?? "settings");

@@ -65,6 +65,7 @@ export class FrontendStack extends YandexStack {
       {
         all: {
           vars: {
+            ...settings.ansibleVars,
             ansible_user: settings.ssh.user,
             ansible_ssh_private_key_file: key,
             ansible_ssh_common_args: sshOpts,

@@ -14,6 +14,7 @@ export const DB_PASSWORD_KEY = "db_password";
 const secretVars = (secretId: string): LockboxVars => ({ secretId, vars: { bingo_db_password: DB_PASSWORD_KEY } });
 
 const common = (s: Settings) => ({
+  ...s.ansibleVars,
   bingo_student_email: s.studentEmail,
   bingo_binary_url: s.app.binaryUrl,
   bingo_secrets_dir: "/etc/bingo",
@@ -37,7 +38,7 @@ export function appSelfConfiguration(s: Settings, dbAddress: string, secretId: s
     secrets: secretVars(secretId),
     group: "app",
     playbook: "playbooks/app-self.yml",
-    roles: ["common", "docker", "bingo_binary", "bingo_app"],
+    roles: ["common", "docker", "bingo_binary", "bingo_app", "node_exporter"],
     vars: {
       ...common(s),
       bingo_db_addresses: [dbAddress],

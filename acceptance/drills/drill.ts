@@ -30,6 +30,12 @@ export interface DrillPlan {
   /** After the drill: waits (bounded) for what the break took away; false if it did not come back. */
   afterwards?(): Promise<boolean>;
   afterwardsWhat?: string;
+  /** Seconds to wait for the broken part to serve again. @default 90 */
+  recoveryWaitS?: number;
+  /** Serving again within this many seconds passes. @default 60 (requirement 1) */
+  recoveryLimitS?: number;
+  /** After the drill: how the recovery's time divides, for the report (breakAtMs: epoch ms of the break). */
+  phases?(breakAtMs: number): Promise<string>;
 }
 
 /**
@@ -136,7 +142,9 @@ export async function runDrill(ctx: LoadContext, db: Database, ranges: MaxIds, p
   const phase = `drill:${plan.name}`;
   const countsBefore = await db.initialRowCounts(ranges);
   const probe: { atMs: number; ok: boolean }[] = [];
-  const upperS = timing.breakAtS + (plan.restoreAfterS ?? 0) + RECOVERY_WAIT_S + timing.settleS + timing.peakAfterS + 30;
+  const recoveryWaitS = plan.recoveryWaitS ?? RECOVERY_WAIT_S;
+  const recoveryLimitS = plan.recoveryLimitS ?? RECOVERY_LIMIT_S;
+  const upperS = timing.breakAtS + (plan.restoreAfterS ?? 0) + recoveryWaitS + timing.settleS + timing.peakAfterS + 30;
   const loops = Math.ceil(upperS / PROBE_INTERVAL_S);
   const probeProcess = streamFrom(
     plan.probeOn,
@@ -166,6 +174,7 @@ export async function runDrill(ctx: LoadContext, db: Database, ranges: MaxIds, p
     });
     await sleep(timing.breakAtS * 1000);
     const breakAt = nowMs();
+    const breakEpochMs = Date.now();
     setRate(timing.steadyRate, `break, ${timing.steadyRate} RPS`);
     await plan.breakIt();
     let from = breakAt;
@@ -176,10 +185,10 @@ export async function runDrill(ctx: LoadContext, db: Database, ranges: MaxIds, p
       await plan.restore();
     }
     // Serving again = healthy since the last failed probe, and still so settleS later.
-    const deadline = from + RECOVERY_WAIT_S * 1000;
+    const deadline = from + recoveryWaitS * 1000;
     let healthyAt = Number.NaN;
     await sleep(BREAK_SHOWS_S * 1000);
-    for (let round = 0; round < RECOVERY_WAIT_S * 4 && nowMs() < deadline; round++) {
+    for (let round = 0; round < recoveryWaitS * 4 && nowMs() < deadline; round++) {
       healthyAt = recoveredAt(probe, from);
       if (Number.isNaN(healthyAt)) {
         await sleep(250);
@@ -204,7 +213,8 @@ export async function runDrill(ctx: LoadContext, db: Database, ranges: MaxIds, p
     const rowsKept = Object.keys(countsBefore).every((t) => countsBefore[t] === countsAfter[t]);
     const samples = ctx.log.select((s) => s.phase === phase);
     const summary = SampleLog.summarize(phase, samples);
-    const ok = summary.errorRatio <= ERROR_BUDGET && recoverySeconds < RECOVERY_LIMIT_S && rowsKept;
+    const ok = summary.errorRatio <= ERROR_BUDGET && recoverySeconds < recoveryLimitS && rowsKept;
+    const phases = plan.phases ? await plan.phases(breakEpochMs).catch((err: Error) => `phases unknown: ${err.message}`) : undefined;
     const t0 = schedule.startedAt - ctx.originMs;
     const alsoDown = Object.entries(downSeconds(watched)).map(([name, sec]) => `${name} ~${sec.toFixed(1)} s`);
     const rates = run.segments.map((g) => `${g.rate}`).join("->");
@@ -227,8 +237,9 @@ export async function runDrill(ctx: LoadContext, db: Database, ranges: MaxIds, p
         figure:
           `failed ${summary.errors}/${summary.count} (${pct(summary.errorRatio)}: ${breakdown(summary.failures)}), ` +
           `serving again ${Number.isFinite(recoverySeconds) ? recoverySeconds.toFixed(1) : "never"} s after the ${plan.restore ? "restore" : "break"}, ` +
-          `rate ${rates} RPS${back}, p90 ${Math.round(summary.p90)} ms, initial rows ${rowsKept ? "kept" : "LOST"}`,
-        requirement: `failed <= ${ERROR_BUDGET * 100}% of requests, serving again < ${RECOVERY_LIMIT_S} s, no initial row lost`,
+          `rate ${rates} RPS${back}, p90 ${Math.round(summary.p90)} ms, initial rows ${rowsKept ? "kept" : "LOST"}` +
+          (phases ? `; ${phases}` : ""),
+        requirement: `failed <= ${ERROR_BUDGET * 100}% of requests, serving again < ${recoveryLimitS} s, no initial row lost`,
         details: alsoDown.length ? `meanwhile not answering pong, though this drill did not break it: ${alsoDown.join(", ")}` : undefined,
       },
     };

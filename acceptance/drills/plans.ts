@@ -1,5 +1,6 @@
-// The five drills of the acceptance suite, for the local nodes and for the cloud.
+// The drills of the acceptance suite, for the local nodes and for the cloud.
 import { execFile } from "node:child_process";
+import { readFileSync } from "node:fs";
 import path from "node:path";
 import { promisify } from "node:util";
 import type { Inventory, InventoryNode } from "../target/inventory.js";
@@ -10,7 +11,7 @@ import { waitUntil, type HealthTargets } from "./health.js";
 
 const run = promisify(execFile);
 
-export const DRILL_NAMES = ["container-kill", "degrade", "node-stop", "pgbouncer-restart", "nginx-restart"] as const;
+export const DRILL_NAMES = ["container-kill", "degrade", "node-stop", "pgbouncer-restart", "nginx-restart", "instance-recreate"] as const;
 export type DrillName = (typeof DRILL_NAMES)[number];
 
 /** The bingo port of an app node, as the role recorded it in its local facts. */
@@ -95,6 +96,24 @@ export async function drillPlans(inventory: Inventory, root: string, names: read
       probeCommand: "pg_isready -q -h 127.0.0.1 -p 6432 && echo pong",
       breakIt: async () => void (await mustRunOn(db, "sudo systemctl restart pgbouncer")),
     },
+    "instance-recreate": {
+      // The instance group notices the lost instance and creates a new one from a blank
+      // disk; it configures itself from its user-data and the frontend finds it by name.
+      name: "instance-recreate",
+      what: `destroy ${app.name} (VM and disk) and let the instance group re-create it`,
+      breaks: app.name,
+      probeOn: frontend,
+      probeCommand: appPing,
+      breakIt: async () =>
+        void (inventory.kind === "local"
+          ? await run(localNodes, ["destroy", app.name], { timeout: 120_000 })
+          : await run("yc", ["compute", "instance", "delete", app.name], { timeout: 300_000 })),
+      recoveryWaitS: RECREATE_WAIT_S,
+      recoveryLimitS: RECREATE_WAIT_S,
+      afterwards: () => containerRunning(app),
+      afterwardsWhat: `the bingo container running on the new ${app.name}`,
+      phases: (breakAtMs) => recreatePhases(root, app, frontend, breakAtMs),
+    },
     "nginx-restart": {
       name: "nginx-restart",
       what: "restart nginx",
@@ -109,4 +128,45 @@ export async function drillPlans(inventory: Inventory, root: string, names: read
 /** Waits until docker on the node reports the bingo container running. */
 function containerRunning(node: InventoryNode): Promise<boolean> {
   return waitUntil(async () => (await runOn(node, "sudo docker inspect -f '{{.State.Running}}' bingo", 15_000)).stdout.trim() === "true", CONTAINER_BACK_S, 2_000);
+}
+
+/** How long a re-created instance may take to boot, configure itself and serve. */
+const RECREATE_WAIT_S = 600;
+
+const secondsBetween = (from: number, to: number) => (Number.isFinite(from) && Number.isFinite(to) ? `${((to - from) / 1000).toFixed(0)} s` : "?");
+
+/** UTC epoch ms of the first cloud-init.log line matching re ("2026-11-29 17:41:02,345 - ..."). */
+export function cloudInitTime(log: string, re: RegExp): number {
+  const line = log.split("\n").find((l) => re.test(l));
+  const m = line ? /^(\d{4}-\d\d-\d\d) (\d\d:\d\d:\d\d),(\d{3})/.exec(line) : null;
+  return m ? Date.parse(`${m[1]}T${m[2]}.${m[3]}Z`) : Number.NaN;
+}
+
+/**
+ * Where the time of a re-creation went: detection (the group's controller), boot,
+ * cloud-init up to its packages, the packages, the tier's playbook, and the first
+ * answer the frontend got from the new instance.
+ */
+async function recreatePhases(root: string, app: InventoryNode, frontend: InventoryNode, breakAtMs: number): Promise<string> {
+  const events = readFileSync(path.join(root, ".local/cloud/group-controller.log"), "utf8")
+    .split("\n")
+    .map((l) => /^(\S+) (\S+) (\S+)/.exec(l))
+    .filter((m): m is RegExpExecArray => m !== null && m[2] === app.name && Date.parse(m[1]) >= breakAtMs - 1000);
+  const at = (event: string) => Date.parse(events.find((m) => m[3] === event)?.[1] ?? "");
+  const log = await mustRunOn(app, "sudo cat /var/log/cloud-init.log");
+  const booted = cloudInitTime(log, / - /);
+  const packages = cloudInitTime(log, /Running module package[_-]update[_-]upgrade[_-]install/);
+  const playbook = cloudInitTime(log, /Running module scripts[_-]user/);
+  const finished = Number((await mustRunOn(app, "sudo stat -c %Y /var/lib/cloud/instance/boot-finished")).trim()) * 1000;
+  const ip = app.privateAddress.replace(/\./g, "\\.");
+  const first = (await mustRunOn(frontend, `sudo grep -E 'ua="([^"]*, )?${ip}:[0-9]+" us="([^"]*, )?200"' /var/log/nginx/bingo_access.log | tail -n 2000 | sed -n 's/^[^[]*\\[\\([^]]*\\)\\].*/\\1/p'`))
+    .split("\n")
+    .map((t) => Date.parse(t))
+    .find((t) => t >= at("recreated") - 1000);
+  return (
+    `phases: detection ${secondsBetween(breakAtMs, at("unhealthy"))}, boot ${secondsBetween(at("recreated"), booted)}, ` +
+    `cloud-init to packages ${secondsBetween(booted, packages)}, packages ${secondsBetween(packages, playbook)}, ` +
+    `playbook ${secondsBetween(playbook, finished)}; ` +
+    `destroyed to first answer ${secondsBetween(breakAtMs, first ?? Number.NaN)}`
+  );
 }

@@ -1,9 +1,11 @@
 #!/usr/bin/env bash
 # Build the local node image: a minimal Debian made with debootstrap, booting systemd.
-#   node-image.sh IMAGE SUITE MIRROR_URL PACKAGES RECIPE_HASH
+#   node-image.sh IMAGE SUITE MIRROR_URL PACKAGES APT_PACKAGES RECIPE_HASH MIRROR_HOST:ADDRESS
+# PACKAGES go into debootstrap; APT_PACKAGES (space-separated) are installed with apt
+# in a container of the bootstrapped system, as debootstrap cannot configure some.
 set -euo pipefail
 source "$(dirname "$0")/common.sh"
-image=$1 suite=$2 mirror=$3 packages=$4 recipe=$5
+image=$1 suite=$2 mirror=$3 packages=$4 apt_packages=$5 recipe=$6 mirror_addhost=$7
 
 work=$(mktemp -d /var/tmp/bingo-node-image.XXXXXX)
 trap 'rm -rf "$work"' EXIT
@@ -35,12 +37,31 @@ ExecStart=/usr/bin/ssh-keygen -A
 WantedBy=multi-user.target
 UNIT
 ln -sf /etc/systemd/system/ssh-hostkeys.service "$rootfs/etc/systemd/system/multi-user.target.wants/ssh-hostkeys.service"
+# cloud-init reads the NoCloud seed that local-nodes.sh puts into each node before its
+# first boot, and nothing else: no datasource on the network, Docker's network as it is,
+# and the mirror the image was made with (a cloud image brings its own).
+mkdir -p "$rootfs/etc/cloud/cloud.cfg.d"
+cat >"$rootfs/etc/cloud/cloud.cfg.d/90-bingo-local.cfg" <<'CFG'
+datasource_list: [NoCloud, None]
+network: {config: disabled}
+apt: {preserve_sources_list: true}
+CFG
 echo "deb $mirror $suite main" >"$rootfs/etc/apt/sources.list"
 rm -rf "$rootfs"/var/cache/apt/archives/*.deb "$rootfs"/var/lib/apt/lists/*
 
-info "importing into Docker as $image"
-tar -C "$rootfs" -c . | docker import \
-  --change 'CMD ["/sbin/init"]' \
-  --change "LABEL bingo.recipe=$recipe" \
-  - "$image" >/dev/null
-info "image $image ready ($(du -sh "$rootfs" | cut -f1))"
+info "importing into Docker"
+tar -C "$rootfs" -c . | docker import - "$image-bootstrap" >/dev/null
+info "installing $apt_packages"
+builder=bingo-node-image-build
+docker rm -f "$builder" >/dev/null 2>&1 || true
+if ! docker run --name "$builder" --add-host "$mirror_addhost" "$image-bootstrap" sh -c \
+  "apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends $apt_packages && apt-get clean && rm -rf /var/lib/apt/lists/*" \
+  >"$log" 2>&1; then
+  tail -n 20 "$log" >&2
+  docker rm -f "$builder" >/dev/null 2>&1 || true
+  die "installing $apt_packages into the node image failed" "check that the host reaches $mirror, then retry"
+fi
+docker commit --change 'CMD ["/sbin/init"]' --change "LABEL bingo.recipe=$recipe" "$builder" "$image" >/dev/null
+docker rm -f "$builder" >/dev/null
+docker rmi "$image-bootstrap" >/dev/null
+info "image $image ready ($(docker image inspect -f '{{.Size}}' "$image" | awk '{printf "%d MB", $1 / 1e6}'))"

@@ -1,6 +1,7 @@
 // The local nodes behave like the cloud VMs they stand in for: systemd, SSH
 // through the frontend, the security groups' reachability, the silent probe
-// address, and a node that can be broken and brought back.
+// address, the cloud route (cloud-init, the metadata and Lockbox stand-in, the VPC
+// names), and a node that can be broken and brought back.
 import { execFile } from "node:child_process";
 import { connect } from "node:net";
 import { test } from "node:test";
@@ -71,4 +72,45 @@ test("a stopped node comes back with its state and answers SSH again", async () 
   await run(nodesScript, ["up", "app2"], { timeout: 120_000 });
   assert.equal(await onNode("app2", "cat /var/tmp/bingo-node-test"), marker);
   await onNode("app2", "sudo rm -f /var/tmp/bingo-node-test");
+});
+
+test("every node booted from the user-data synthesized for its VM, through cloud-init's NoCloud seed", async () => {
+  const seeds = ["db", "app1", "app2", "frontend"].map((n) => path.resolve(__dirname, `../../.local/cloud/seeds/${n}/user-data`));
+  const { stdout } = await run("sha256sum", seeds);
+  const want = Object.fromEntries(stdout.trim().split("\n").map((l) => [l.split("/").at(-2), l.split(" ")[0]]));
+  for (const node of ["db", "app1", "app2", "frontend"]) {
+    assert.match(await onNode(node, "cloud-init status --long"), /status: done[\s\S]*DataSourceNoCloud/, `${node}: cloud-init`);
+    assert.equal((await onNode(node, "sudo sha256sum /var/lib/cloud/instance/user-data.txt")).split(" ")[0], want[node], `${node} booted from other user-data`);
+  }
+});
+
+test("app instances resolve by the VPC DNS names the stacks give them", async () => {
+  assert.match(await onNode("frontend", "getent hosts bingo-app-1.ru-central1.internal"), /^172\.30\.77\.11\s/);
+  assert.match(await onNode("frontend", "getent hosts bingo-app-2.ru-central1.internal"), /^172\.30\.77\.12\s/);
+});
+
+const TOKEN_URL = "http://169.254.169.254/computeMetadata/v1/instance/service-accounts/default/token";
+const curlCode = (url: string, extra = "") => `curl -s -o /dev/null -m 3 -w '%{http_code}' ${extra} ${url}; echo " $?"`;
+
+test("Lockbox hands the secret only to an instance whose account holds the grant", async () => {
+  const token = JSON.parse(await onNode("app1", `curl -s -m 3 -H 'Metadata-Flavor: Google' ${TOKEN_URL}`)) as { access_token: string };
+  assert.ok(token.access_token, "app1 gets its account's token");
+  const secretId = (await onNode("app1", "sudo grep -o 'bingo-fetch-secrets [a-z0-9]*' /var/lib/cloud/instance/user-data.txt | head -n1")).split(" ")[1];
+  const payload = `https://payload.lockbox.api.cloud.yandex.net/lockbox/v1/secrets/${secretId}/payload`;
+  assert.equal(await onNode("app1", curlCode(payload, `-H 'Authorization: Bearer ${token.access_token}'`)), "200 0");
+  assert.equal(await onNode("app1", curlCode(payload, "-H 'Authorization: Bearer forged'")), "401 0");
+  // The frontend runs with no service account: no token, so no secret.
+  assert.equal(await onNode("frontend", curlCode(TOKEN_URL, "-H 'Metadata-Flavor: Google'")), "404 0");
+});
+
+test("a node's request to a link-local address never leaves the host; with the stand-in stopped, nothing answers", async () => {
+  // Another link-local address: dropped by the host even while the stand-in runs.
+  assert.equal(await onNode("app1", curlCode("http://169.254.169.253/")), "000 28", "no answer: curl timed out");
+  await run(nodesScript, ["standin", "stop"], { timeout: 60_000 });
+  try {
+    assert.equal(await onNode("app1", curlCode(TOKEN_URL, "-H 'Metadata-Flavor: Google'")), "000 28", "no answer: curl timed out");
+  } finally {
+    await run(nodesScript, ["standin", "start"], { timeout: 60_000 });
+  }
+  assert.equal(await onNode("app1", curlCode(TOKEN_URL, "-H 'Metadata-Flavor: Google'")), "200 0", "the stand-in answers again");
 });

@@ -1,0 +1,203 @@
+// The local installation's "terraform apply": reads the stacks synthesized from
+// the local settings profile and writes what the cloud would make of them:
+//   seeds/<node>/user-data   the VM's user-data (instance-group placeholders filled in)
+//   cloud.json               instances, service accounts, Lockbox secrets and grants
+//                            (for the metadata and Lockbox stand-in), the instance
+//                            group's health check (for the local group controller)
+//   names                    "<node> <fqdn>" lines: the VPC DNS names of the VMs
+//   group_vars.yml           the variables of the controller's inventory, as the
+//                            frontend stack gives them to its Ansible run
+//
+//   node --import tsx local-cloud/apply.ts OUTDIR STATE_DIR NODE=CLOUD_NAME=ADDRESS...
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { parse, stringify } from "yaml";
+import { localId, resolveRefs, type ResolveContext, type StackJson } from "./terraform-refs";
+
+export interface LocalNode {
+  /** The local node (container) name, e.g. app1. */
+  readonly node: string;
+  /** The VM name in the stacks, e.g. bingo-app-1. */
+  readonly cloudName: string;
+  readonly address: string;
+}
+
+export interface GroupHealthCheck {
+  readonly port: number;
+  readonly path: string;
+  readonly intervalS: number;
+  readonly timeoutS: number;
+  readonly healthyThreshold: number;
+  readonly unhealthyThreshold: number;
+}
+
+export interface CloudState {
+  /** The service account each VM runs as, by private address (what the metadata service hands out). */
+  readonly instances: Record<string, { readonly node: string; readonly serviceAccountId?: string }>;
+  readonly secrets: Record<string, { readonly name: string; readonly entries: Record<string, string> }>;
+  /** Lockbox access bindings: who may read which secret's payload. */
+  readonly grants: { readonly secretId: string; readonly member: string; readonly role: string }[];
+  readonly group: {
+    readonly members: { readonly node: string; readonly address: string }[];
+    readonly healthCheck: GroupHealthCheck;
+    /** Seconds a new instance has before health checks count (max_checking_health_duration). */
+    readonly startupS: number;
+  };
+}
+
+type Resources = Record<string, Record<string, StackJson>>;
+
+function readStacks(outdir: string): Record<string, StackJson> {
+  const dir = path.join(outdir, "stacks");
+  if (!fs.existsSync(dir)) throw new Error(`no synthesized stacks in ${dir}: run the synth first`);
+  return Object.fromEntries(
+    fs.readdirSync(dir).map((name) => [name, JSON.parse(fs.readFileSync(path.join(dir, name, "cdk.tf.json"), "utf8")) as StackJson]),
+  );
+}
+
+/** Every resource of one type over all stacks, with its stack and address. */
+function resourcesOf(stacks: Record<string, StackJson>, type: string): { stack: string; address: string; body: StackJson }[] {
+  return Object.entries(stacks).flatMap(([stack, json]) =>
+    Object.entries(((json.resource ?? {}) as Resources)[type] ?? {}).map(([name, body]) => ({ stack, address: `${type}.${name}`, body })),
+  );
+}
+
+/** What the instance group does to its template's metadata for instance number index (1-based). */
+export function fillInstancePlaceholders(text: string, index: number): string {
+  const filled = text.replace(/\{instance\.index\}/g, String(index));
+  const left = /\{instance(_group)?\.[a-z_]+\}/.exec(filled);
+  if (left) throw new Error(`the local instance group does not fill ${left[0]}; add it to local-cloud/apply.ts`);
+  return filled;
+}
+
+/** The inventory the frontend stack hands to its Ansible run (a base64encode("...") of YAML). */
+function controllerInventory(ctx: ResolveContext): StackJson {
+  for (const run of resourcesOf(ctx.stacks, "null_resource")) {
+    for (const p of run.body.provisioner ?? []) {
+      const b64: unknown = p["local-exec"]?.environment?.INVENTORY_B64;
+      const m = typeof b64 === "string" ? /^\$\{base64encode\(("(?:[^"\\]|\\.)*")\)\}$/s.exec(b64) : null;
+      if (m) return parse(resolveRefs(ctx, run.stack, JSON.parse(m[1]) as string));
+    }
+  }
+  throw new Error("no Ansible run with an inventory in the synthesized stacks");
+}
+
+export function applyLocally(outdir: string, nodes: readonly LocalNode[]): {
+  userData: Record<string, string>;
+  state: CloudState;
+  names: Record<string, string>;
+  groupVars: Record<string, unknown>;
+} {
+  const stacks = readStacks(outdir);
+  const ctx: ResolveContext = { stacks, addresses: Object.fromEntries(nodes.map((n) => [n.cloudName, n.address])) };
+  const byCloudName = new Map(nodes.map((n) => [n.cloudName, n]));
+  const userData: Record<string, string> = {};
+  const names: Record<string, string> = {};
+  const instances: Record<string, { node: string; serviceAccountId?: string }> = {};
+  const resolve = (stack: string, v: unknown) => (typeof v === "string" ? resolveRefs(ctx, stack, v) : undefined);
+  const region = (zone: string) => zone.replace(/-[a-z]$/, "");
+  const zoneOf = (stack: string) => String(stacks[stack].provider?.yandex?.[0]?.zone ?? "ru-central1-a");
+
+  for (const vm of resourcesOf(stacks, "yandex_compute_instance")) {
+    const node = byCloudName.get(String(vm.body.name));
+    if (!node) throw new Error(`no local node plays the VM ${String(vm.body.name)}; add it to scripts/lib/local-nodes.conf`);
+    userData[node.node] = resolve(vm.stack, vm.body.metadata?.["user-data"]) ?? "";
+    names[node.node] = `${String(vm.body.hostname ?? vm.body.name)}.${region(String(vm.body.zone ?? zoneOf(vm.stack)))}.internal`;
+    instances[node.address] = { node: node.node, serviceAccountId: resolve(vm.stack, vm.body.service_account_id) };
+  }
+
+  const groups = resourcesOf(stacks, "yandex_compute_instance_group");
+  if (groups.length !== 1) throw new Error(`expected one instance group in the stacks, found ${groups.length}`);
+  const ig = groups[0];
+  const template = ig.body.instance_template;
+  const size = Number(ig.body.scale_policy?.fixed_scale?.size);
+  const members: { node: string; address: string }[] = [];
+  for (let index = 1; index <= size; index++) {
+    const cloudName = fillInstancePlaceholders(String(template.name), index);
+    const node = byCloudName.get(cloudName);
+    if (!node) throw new Error(`no local node plays instance ${cloudName} of the group; add it to scripts/lib/local-nodes.conf`);
+    userData[node.node] = fillInstancePlaceholders(resolve(ig.stack, template.metadata?.["user-data"]) ?? "", index);
+    const zone = String(ig.body.allocation_policy?.zones?.[0] ?? zoneOf(ig.stack));
+    names[node.node] = `${fillInstancePlaceholders(String(template.hostname ?? template.name), index)}.${region(zone)}.internal`;
+    instances[node.address] = { node: node.node, serviceAccountId: resolve(ig.stack, template.service_account_id) };
+    members.push({ node: node.node, address: node.address });
+  }
+  const hc = ig.body.health_check?.[0];
+  if (!hc?.http_options) throw new Error("the instance group has no HTTP health check");
+
+  const secrets: CloudState["secrets"] = {};
+  for (const s of resourcesOf(stacks, "yandex_lockbox_secret")) secrets[localId(s.stack, s.address)] = { name: String(s.body.name), entries: {} };
+  for (const v of resourcesOf(stacks, "yandex_lockbox_secret_version")) {
+    const id = resolve(v.stack, v.body.secret_id) ?? "";
+    if (!secrets[id]) throw new Error(`Lockbox version ${v.address} belongs to no secret`);
+    for (const e of v.body.entries ?? []) secrets[id].entries[String(e.key)] = resolve(v.stack, e.text_value) ?? "";
+  }
+  const grants = resourcesOf(stacks, "yandex_lockbox_secret_iam_member").map((g) => ({
+    secretId: resolve(g.stack, g.body.secret_id) ?? "",
+    member: resolve(g.stack, g.body.member) ?? "",
+    role: String(g.body.role),
+  }));
+
+  // The controller's variables; how to reach the hosts is the local inventory's own.
+  const allVars = (controllerInventory(ctx)?.all?.vars ?? {}) as Record<string, unknown>;
+  const groupVars = Object.fromEntries(Object.entries(allVars).filter(([k]) => !k.startsWith("ansible_")));
+
+  return {
+    userData,
+    names,
+    groupVars,
+    state: {
+      instances,
+      secrets,
+      grants,
+      group: {
+        members,
+        healthCheck: {
+          port: Number(hc.http_options.port),
+          path: String(hc.http_options.path ?? "/"),
+          intervalS: Number(hc.interval ?? 2),
+          timeoutS: Number(hc.timeout ?? 1),
+          healthyThreshold: Number(hc.healthy_threshold ?? 2),
+          unhealthyThreshold: Number(hc.unhealthy_threshold ?? 2),
+        },
+        startupS: Number(ig.body.max_checking_health_duration ?? ig.body.deploy_policy?.startup_duration ?? 0),
+      },
+    },
+  };
+}
+
+/** Writes a file only readable by its owner, replacing it whole. */
+function writePrivate(file: string, content: string): void {
+  fs.mkdirSync(path.dirname(file), { recursive: true, mode: 0o700 });
+  fs.writeFileSync(file + ".tmp", content, { mode: 0o600 });
+  fs.renameSync(file + ".tmp", file);
+}
+
+function main(argv: string[]): void {
+  const [outdir, stateDir, ...specs] = argv;
+  if (!outdir || !stateDir || specs.length === 0) {
+    throw new Error("usage: apply.ts CDKTF_OUTDIR STATE_DIR NODE=CLOUD_NAME=ADDRESS...");
+  }
+  const nodes = specs.map((spec) => {
+    const [node, cloudName, address] = spec.split("=");
+    if (!node || !cloudName || !address) throw new Error(`bad node ${spec}: write NODE=CLOUD_NAME=ADDRESS`);
+    return { node, cloudName, address };
+  });
+  const out = applyLocally(outdir, nodes);
+  for (const [node, ud] of Object.entries(out.userData)) writePrivate(path.join(stateDir, "seeds", node, "user-data"), ud);
+  writePrivate(path.join(stateDir, "cloud.json"), JSON.stringify(out.state, null, 2) + "\n");
+  writePrivate(path.join(stateDir, "names"), Object.entries(out.names).map(([n, fqdn]) => `${n} ${fqdn}\n`).join(""));
+  writePrivate(
+    path.join(stateDir, "group_vars.yml"),
+    "# Generated from the synthesized frontend stack's inventory; do not edit.\n" + stringify(out.groupVars, { lineWidth: 0 }),
+  );
+}
+
+if (require.main === module) {
+  try {
+    main(process.argv.slice(2));
+  } catch (err) {
+    console.error(`error: ${(err as Error).message}`);
+    process.exit(1);
+  }
+}

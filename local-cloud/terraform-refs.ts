@@ -1,0 +1,58 @@
+// Resolves the Terraform references a synthesized stack holds, the way an apply
+// would, for the local installation: ids of created resources, the private
+// addresses of the VMs, and cross-stack outputs read from the producing stack.
+import { createHash } from "node:crypto";
+
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export type StackJson = any;
+
+export interface ResolveContext {
+  /** Synthesized stacks by name (cdktf.out/stacks/<name>/cdk.tf.json). */
+  readonly stacks: Readonly<Record<string, StackJson>>;
+  /** Private address of each VM by its cloud name (bingo-db, bingo-app-1, ...). */
+  readonly addresses: Readonly<Record<string, string>>;
+}
+
+/** The id Terraform would record for a resource: stable, shaped like a Yandex id (20 characters). */
+export function localId(stack: string, address: string): string {
+  return "loc" + createHash("sha1").update(`${stack}/${address}`).digest("hex").slice(0, 17);
+}
+
+const REF = /(?<!\$)\$\{([^}]*)\}/g;
+
+/** The stack's resource (or data source) at an address such as yandex_compute_instance.Database_X. */
+function resourceAt(stack: StackJson, address: string): StackJson {
+  const [type, name] = address.split(".");
+  return stack.resource?.[type]?.[name];
+}
+
+function resolveExpression(ctx: ResolveContext, stackName: string, expr: string): string {
+  const stack = ctx.stacks[stackName];
+  const remote = /^data\.terraform_remote_state\.cross-stack-reference-input-([\w-]+)\.outputs\.([\w-]+)$/.exec(expr);
+  if (remote) {
+    const [, producer, output] = remote;
+    const value: unknown = ctx.stacks[producer]?.output?.[output]?.value;
+    if (typeof value !== "string") throw new Error(`stack ${producer} has no output ${output} (referenced by ${stackName})`);
+    return resolveRefs(ctx, producer, value);
+  }
+  const parts = expr.split(".");
+  if (parts.length >= 3 && /^yandex_\w+$/.test(parts[0])) {
+    const address = `${parts[0]}.${parts[1]}`;
+    const resource = resourceAt(stack, address);
+    if (resource === undefined) throw new Error(`${stackName} has no resource ${address}`);
+    const attr = parts.slice(2).join(".").replace(/\[(\d+)\]/g, ".$1");
+    if (attr === "id") return localId(stackName, address);
+    // Locally a VM has one address: the frontend's public (NAT) address is its private one.
+    if (parts[0] === "yandex_compute_instance" && /^network_interface\.0\.(nat_)?ip_address$/.test(attr)) {
+      const ip = ctx.addresses[String(resource.name)];
+      if (!ip) throw new Error(`no local node plays the VM ${String(resource.name)} (${address})`);
+      return ip;
+    }
+  }
+  throw new Error(`the local installation cannot resolve the Terraform reference \${${expr}} in stack ${stackName}; add a rule for it in local-cloud/terraform-refs.ts`);
+}
+
+/** Replaces every ${...} in value (not $${...}, which Terraform leaves as "${") and unescapes $${. */
+export function resolveRefs(ctx: ResolveContext, stackName: string, value: string): string {
+  return value.replace(REF, (_, expr: string) => resolveExpression(ctx, stackName, expr.trim())).replace(/\$\$\{/g, "${");
+}

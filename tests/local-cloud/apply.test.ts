@@ -1,0 +1,72 @@
+// The local "apply" of the synthesized stacks: what each node boots from, and
+// what the metadata, Lockbox and instance-group stand-ins serve.
+import assert from "node:assert/strict";
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { test } from "node:test";
+import { App } from "cdktf";
+import { applyLocally, fillInstancePlaceholders } from "../../local-cloud/apply";
+import { localId, resolveRefs } from "../../local-cloud/terraform-refs";
+import { ensureBindings, fixtureSettings } from "../cloud/fixture";
+
+const NODES = [
+  { node: "db", cloudName: "bingo-db", address: "172.30.77.10" },
+  { node: "app1", cloudName: "bingo-app-1", address: "172.30.77.11" },
+  { node: "app2", cloudName: "bingo-app-2", address: "172.30.77.12" },
+  { node: "frontend", cloudName: "bingo-frontend", address: "172.30.77.13" },
+];
+
+function synth(): string {
+  ensureBindings();
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { buildStacks } = require("../../stacks") as typeof import("../../stacks");
+  const outdir = fs.mkdtempSync(path.join("/tmp", "bingo-apply-"));
+  const app = new App({ outdir });
+  buildStacks(app, fixtureSettings({ network: { private_cidr: "172.30.77.0/24", public_cidr: "172.30.77.0/28", ssh_allowed_cidrs: ["172.30.77.1/32"] } }));
+  app.synth();
+  return outdir;
+}
+
+const outdir = synth();
+const applied = applyLocally(outdir, NODES);
+
+test("every node boots from its VM's user-data with no Terraform reference left", () => {
+  assert.deepEqual(Object.keys(applied.userData).sort(), ["app1", "app2", "db", "frontend"]);
+  for (const [node, ud] of Object.entries(applied.userData)) {
+    assert.match(ud, /^#cloud-config\n/, node);
+    assert.doesNotMatch(ud, /\$\{/, `${node} still holds a Terraform reference`);
+    assert.doesNotMatch(ud, /\{instance\./, `${node} still holds an instance-group placeholder`);
+  }
+  // The app instances read the DB VM's address and the secret the DB stack created.
+  const secretId = Object.keys(applied.state.secrets)[0];
+  assert.match(applied.userData.app1, /bingo_db_addresses:\n\s+- 172\.30\.77\.10\n/);
+  assert.ok(applied.userData.app1.includes(`bingo-fetch-secrets ${secretId} `));
+  assert.ok(applied.userData.db.includes(`bingo-fetch-secrets ${secretId} `));
+});
+
+test("the Lockbox stand-in holds the synthesized secret and grants it to the VMs' account only", () => {
+  const [secretId, secret] = Object.entries(applied.state.secrets)[0];
+  assert.deepEqual(Object.keys(secret.entries), ["db_password"]);
+  const reader = applied.state.instances["172.30.77.11"].serviceAccountId;
+  assert.ok(reader, "the app instance runs as an account");
+  assert.equal(applied.state.instances["172.30.77.10"].serviceAccountId, reader);
+  assert.equal(applied.state.instances["172.30.77.13"].serviceAccountId, undefined, "the frontend has no account");
+  assert.deepEqual(applied.state.grants, [{ secretId, member: `serviceAccount:${reader}`, role: "lockbox.payloadViewer" }]);
+});
+
+test("the group controller gets the group's health check and the VPC DNS names", () => {
+  assert.deepEqual(applied.state.group.healthCheck, { port: 8765, path: "/ping", intervalS: 10, timeoutS: 5, healthyThreshold: 2, unhealthyThreshold: 3 });
+  assert.deepEqual(applied.state.group.members.map((m) => m.node), ["app1", "app2"]);
+  assert.equal(applied.names.app2, "bingo-app-2.ru-central1.internal");
+  assert.deepEqual(applied.groupVars.frontend_upstream_hosts, ["bingo-app-1.ru-central1.internal", "bingo-app-2.ru-central1.internal"]);
+  assert.ok(!Object.keys(applied.groupVars).some((k) => k.startsWith("ansible_")), "connection settings stay the local inventory's");
+});
+
+test("a reference the local apply does not know stops it with the place to teach it", () => {
+  const ctx = { stacks: { s: { resource: { yandex_vpc_network: { N: {} } } } }, addresses: {} };
+  assert.equal(resolveRefs(ctx, "s", "${yandex_vpc_network.N.id}"), localId("s", "yandex_vpc_network.N"));
+  assert.equal(resolveRefs(ctx, "s", "$${literal}"), "${literal}");
+  assert.throws(() => resolveRefs(ctx, "s", "${yandex_vpc_network.N.subnet_ids}"), /cannot resolve .*local-cloud\/terraform-refs\.ts/);
+  assert.throws(() => fillInstancePlaceholders("{instance.short_id}", 1), /does not fill \{instance\.short_id\}/);
+  assert.equal(fillInstancePlaceholders("bingo-app-{instance.index}", 2), "bingo-app-2");
+});
