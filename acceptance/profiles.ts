@@ -56,7 +56,8 @@ export const PROFILES: Record<string, Profile> = {
       { name: "steady", rate: 60, durationS: 20 },
       { name: "peak", rate: 120, durationS: 20 },
     ],
-    drills: ["container-kill"],
+    // instance-recreate: the cloud's route end to end (a blank node configures itself from its user-data).
+    drills: ["container-kill", "instance-recreate"],
     drillTiming: { peakRate: 120, steadyRate: 60, breakAtS: 5, settleS: 5, peakAfterS: 10 },
   },
 };

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # make acceptance: the customer's checks against the deployed installation.
-#   PROFILE=full|smoke|ci   what to run (default full: steady, peak, all five drills)
-#   DRILLS=a,b              only these drills (container-kill degrade node-stop pgbouncer-restart nginx-restart)
+#   PROFILE=full|smoke|ci   what to run (default full: steady, peak, every drill)
+#   DRILLS=a,b              only these drills (container-kill degrade node-stop pgbouncer-restart nginx-restart
+#                           instance-recreate)
 #   URL=https://...         the public URL (default: from the deployed inventory)
 #   INVENTORY=path          the Ansible inventory (default: cloud with credentials, else local)
 # Prints the verdict table; writes reports/acceptance.json and reports/acceptance.html.

@@ -353,6 +353,12 @@ destroy_node() {
   [[ ${NODE_GROUP[$node]:-} == app ]] || die "only instance-group members are destroyed and re-created, not $node" "app nodes are: $(app_nodes)"
   name=$(node_container "$node")
   docker rm -f "$name" >/dev/null 2>&1 || true
+  # A removal already under way (by somebody else) must end before the name is free.
+  local i
+  for i in $(seq 1 120); do
+    docker container inspect "$name" >/dev/null 2>&1 || break
+    sleep 1
+  done
   docker volume rm "$name-docker" >/dev/null 2>&1 || true
   ssh-keygen -R "${NODE_IP[$node]}" -f "$SSH_DIR/known_hosts" >/dev/null 2>&1 || true
 }
@@ -513,7 +519,7 @@ node_up() {
   name=$(node_container "$node")
   resume_node "$name"
   if [[ -z $(docker inspect -f "{{with index .NetworkSettings.Networks \"$NET_NAME\"}}{{.IPAddress}}{{end}}" "$name") ]]; then
-    docker network connect --ip "${NODE_IP[$node]}" "$NET_NAME" "$name"
+    docker network connect --ip "${NODE_IP[$node]}" --alias "$(node_fqdn "$node")" "$NET_NAME" "$name"
   fi
   wait_ssh "$node"
   rm -f "$HOLD_DIR/$node"

@@ -76,6 +76,7 @@ export class FrontendStack extends YandexStack {
             // Sources by subnet: a re-created node may come back with a new address.
             bingo_app_sources: [settings.network.privateCidr],
             bingo_frontend_sources: [settings.network.publicCidr, ...HEALTH_CHECK_SOURCES],
+            bingo_monitoring_sources: [settings.network.publicCidr],
             // The frontend follows the group by stable names (or the internal balancer).
             frontend_upstream_hosts: upstreams,
             frontend_upstream_port: settings.app.port,

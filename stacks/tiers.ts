@@ -18,6 +18,8 @@ const common = (s: Settings) => ({
   bingo_student_email: s.studentEmail,
   bingo_binary_url: s.app.binaryUrl,
   bingo_secrets_dir: "/etc/bingo",
+  // Prometheus runs on the frontend, in the public subnet.
+  bingo_monitoring_sources: [s.network.publicCidr],
 });
 
 // No Jinja ("{{ }}") in these values: instance-group metadata treats braces as

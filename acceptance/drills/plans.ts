@@ -147,12 +147,14 @@ export function cloudInitTime(log: string, re: RegExp): number {
  * cloud-init up to its packages, the packages, the tier's playbook, and the first
  * answer the frontend got from the new instance.
  */
-async function recreatePhases(root: string, app: InventoryNode, frontend: InventoryNode, breakAtMs: number): Promise<string> {
+export async function recreatePhases(root: string, app: InventoryNode, frontend: InventoryNode, breakAtMs: number): Promise<string> {
   const events = readFileSync(path.join(root, ".local/cloud/group-controller.log"), "utf8")
     .split("\n")
     .map((l) => /^(\S+) (\S+) (\S+)/.exec(l))
     .filter((m): m is RegExpExecArray => m !== null && m[2] === app.name && Date.parse(m[1]) >= breakAtMs - 1000);
   const at = (event: string) => Date.parse(events.find((m) => m[3] === event)?.[1] ?? "");
+  // bingo serves before the playbook's last tasks (its exporter) are done.
+  await waitUntil(async () => (await runOn(app, "test -e /var/lib/cloud/instance/boot-finished && echo done", 15_000)).stdout.trim() === "done", RECREATE_WAIT_S, 2_000);
   const log = await mustRunOn(app, "sudo cat /var/log/cloud-init.log");
   const booted = cloudInitTime(log, / - /);
   const packages = cloudInitTime(log, /Running module package[_-]update[_-]upgrade[_-]install/);

@@ -115,3 +115,13 @@ test("each request is logged per endpoint in the metrics log format", async () =
   assert.ok(lines.some((line) => / GET \/api\/movie\/\{id\} 200 /.test(line)), "GET /api/movie/2 was not logged as /api/movie/{id}");
   assert.ok(lines.some((line) => / GET other 404 /.test(line)), "an unknown path was not logged as other");
 });
+
+test("the frontend's nginx configuration passes nginx -t on the node image's release (the cloud image's)", async () => {
+  const conf = await import("node:fs").then((fs) => fs.readFileSync(`${__dirname}/../../scripts/lib/local-nodes.conf`, "utf8"));
+  const suite = /^NODE_SUITE=(\S+)$/m.exec(conf)?.[1];
+  assert.ok(suite, "NODE_SUITE in scripts/lib/local-nodes.conf");
+  assert.match(await onNode("frontend", "grep ^VERSION_CODENAME= /etc/os-release"), new RegExp(`=${suite}$`));
+  // http2 on; and listen ... quic need nginx >= 1.25.1; nginx -t fails on an older one.
+  assert.match(await onNode("frontend", "sudo nginx -t 2>&1"), /syntax is ok[\s\S]*test is successful/);
+  assert.match(await onNode("frontend", "sudo nginx -T 2>/dev/null | grep -E '^\\s*(http2 on|listen .*quic)' | sort -u | tr '\\n' ' '"), /http2 on;.*listen .*quic|listen .*quic.*http2 on;/);
+});
