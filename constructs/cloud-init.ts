@@ -5,14 +5,13 @@ import * as path from "node:path";
 import * as zlib from "node:zlib";
 import { execFileSync } from "node:child_process";
 import { stringify } from "yaml";
+import { rolesOfPlaybook } from "./playbook-roles";
 
 export interface SelfConfiguration {
   /** Inventory group the VM belongs to (its group_vars apply), e.g. "app". */
   readonly group: string;
-  /** Playbook to run, relative to ansible/, e.g. "playbooks/app-self.yml". */
+  /** Playbook to run, relative to ansible/, e.g. "playbooks/app-self.yml"; the roles it uses are shipped with it. */
   readonly playbook: string;
-  /** Roles to ship (folders under ansible/roles). */
-  readonly roles: readonly string[];
   /** Variables of this VM (inventory host vars). */
   readonly vars: Readonly<Record<string, unknown>>;
   /** The ansible/ folder to ship. @default <repository>/ansible */
@@ -113,7 +112,7 @@ export function renderUserData(props: UserDataProps): string {
     };
     doc.packages = ["ansible", "acl"];
     doc.write_files = [
-      { path: "/etc/bingo/ansible.tar.gz", encoding: "b64", permissions: "0600", content: ansibleTarballBase64(ansibleDir, sc.roles) },
+      { path: "/etc/bingo/ansible.tar.gz", encoding: "b64", permissions: "0600", content: ansibleTarballBase64(ansibleDir, rolesOfPlaybook(ansibleDir, sc.playbook)) },
       { path: "/etc/bingo/inventory.yml", permissions: "0600", content: stringify(inventory) },
       {
         path: "/usr/local/sbin/bingo-self-configure",

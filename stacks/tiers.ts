@@ -1,6 +1,7 @@
-// What the self-configuring VMs apply to themselves: the tier's playbook, the
-// roles it uses and the variables the cloud gives them (the rest are the
-// roles' defaults and ansible/group_vars, exactly as for every other target).
+// What the self-configuring VMs apply to themselves: the tier's playbook (the
+// roles it ships are read from it, see constructs/playbook-roles.ts) and the
+// variables the cloud gives them (the rest are the roles' defaults and
+// ansible/group_vars, exactly as for every other target).
 import { LockboxVars, SelfConfiguration } from "../constructs/cloud-init";
 import { Settings } from "../settings";
 
@@ -27,7 +28,6 @@ export function dbSelfConfiguration(s: Settings, secretId: string): SelfConfigur
     secrets: secretVars(secretId),
     group: "db",
     playbook: "playbooks/db.yml",
-    roles: ["common", "postgresql", "pgbouncer", "bingo_binary", "bingo_data"],
     vars: { ...common(s), bingo_db_addresses: ["127.0.0.1"], bingo_app_sources: [s.network.privateCidr] },
   };
 }
@@ -37,7 +37,6 @@ export function appSelfConfiguration(s: Settings, dbAddress: string, secretId: s
     secrets: secretVars(secretId),
     group: "app",
     playbook: "playbooks/app-self.yml",
-    roles: ["common", "docker", "bingo_binary", "bingo_app"],
     vars: {
       ...common(s),
       bingo_db_addresses: [dbAddress],
