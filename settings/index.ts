@@ -5,6 +5,7 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { parse as parseYaml } from "yaml";
+import { DEFAULT_IMAGE_FAMILY } from "./images";
 
 export interface VmSize {
   readonly cores: number;
@@ -264,7 +265,7 @@ export function parseSettings(input: SettingsInput): Settings {
     }),
     platformId: r.str("vm.platform_id", { def: "standard-v3", pattern: /^standard-v[123]$/, hint: "use standard-v3" }),
     preemptible: r.bool("vm.preemptible", false),
-    imageFamily: r.str("image.family", { def: "ubuntu-2404-lts", pattern: /^[a-z][a-z0-9-]*$/, hint: "an image family such as ubuntu-2404-lts" }),
+    imageFamily: r.str("image.family", { def: DEFAULT_IMAGE_FAMILY, pattern: /^[a-z][a-z0-9-]*$/, hint: `an image family such as ${DEFAULT_IMAGE_FAMILY}` }),
     imageFolderId: r.str("image.folder_id", { def: "standard-images" }),
     network: {
       publicCidr: r.cidr("network.public_cidr", "10.10.1.0/24"),

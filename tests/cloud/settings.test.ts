@@ -4,6 +4,7 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { describe, it } from "node:test";
 import { loadSettings, SettingsError } from "../../settings";
+import { DEFAULT_IMAGE_FAMILY, IMAGE_FAMILY_RELEASE } from "../../settings/images";
 import { FIXTURE, fixtureSettings, ROOT } from "./fixture";
 
 const problemsOf = (fn: () => unknown): string => {
@@ -22,7 +23,7 @@ describe("cloud settings", () => {
     assert.equal(s.folderId, FIXTURE.cloud.folder_id);
     assert.equal(s.app.port, 8765);
     assert.equal(s.app.instances, 2);
-    assert.equal(s.imageFamily, "ubuntu-2404-lts");
+    assert.equal(s.imageFamily, "debian-13");
     assert.equal(s.sizes.db.diskType, "network-ssd");
     assert.deepEqual(s.network.sshAllowedCidrs, ["0.0.0.0/0"]);
   });
@@ -68,5 +69,20 @@ describe("cloud settings", () => {
   it("the committed example is itself valid, so a clean clone can synthesize", () => {
     const s = loadSettings({ BINGO_SETTINGS: path.join(ROOT, "settings.example.yaml"), BINGO_DB_PASSWORD: "examplePassword12345" }, ROOT);
     assert.equal(s.zone, "ru-central1-a");
+  });
+
+  it("the cloud's default image is the release the local nodes run (scripts/lib/local-nodes.conf)", () => {
+    const conf = fs.readFileSync(path.join(ROOT, "scripts", "lib", "local-nodes.conf"), "utf8");
+    const suite = /^NODE_SUITE=["']?([a-z]+)["']?\s*$/m.exec(conf)?.[1];
+    assert.ok(suite, "local-nodes.conf sets NODE_SUITE");
+    assert.equal(fixtureSettings().imageFamily, DEFAULT_IMAGE_FAMILY);
+    assert.equal(IMAGE_FAMILY_RELEASE[DEFAULT_IMAGE_FAMILY]?.codename, suite);
+  });
+
+  it("every known image family has the PostgreSQL role's OS variables", () => {
+    for (const r of Object.values(IMAGE_FAMILY_RELEASE)) {
+      const major = r.version.split(".")[0];
+      assert.ok(fs.existsSync(path.join(ROOT, "ansible", "roles", "postgresql", "vars", `${r.distribution}-${major}.yml`)), `${r.distribution} ${major}`);
+    }
   });
 });
