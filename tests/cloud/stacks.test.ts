@@ -127,8 +127,11 @@ describe("synthesized cloud stacks", () => {
     const [run] = resources(stacks.frontend, "null_resource");
     assert.match(run.triggers.inventory_sha256, /^\$\{sha256\(/);
     assert.match(run.triggers.playbooks_sha256, /^[0-9a-f]{64}$/);
+    assert.match(run.triggers.script_sha256, /^[0-9a-f]{64}$/);
     const exec = run.provisioner[0]["local-exec"];
-    assert.match(exec.command, /ansible-playbook -i "\$INVENTORY_PATH" 'site\.yml'/);
+    assert.match(exec.command, /exec "\$CONTROLLER_RUN" "\$INVENTORY_PATH"/);
+    assert.match(exec.environment.CONTROLLER_RUN, /\/scripts\/controller-run\.sh$/);
+    assert.equal(exec.environment.BINGO_PLAYBOOKS, "site.yml");
     assert.match(exec.environment.INVENTORY_PATH, /ansible\/inventories\/cloud\/hosts\.yml$/);
     assert.deepEqual(stacks.frontend.terraform.required_providers.null.version, "3.2.4");
   });
@@ -171,14 +174,13 @@ describe("synthesized cloud stacks", () => {
           FAKE_PORT: port,
           INVENTORY_B64: Buffer.from("all: {}\n").toString("base64"),
           INVENTORY_PATH: path.join(dir, "inv", "hosts.yml"),
-          ANSIBLE_DIR: exec.environment.ANSIBLE_DIR,
-          EXPECTED_APP_PORT: exec.environment.EXPECTED_APP_PORT,
+          ...Object.fromEntries(Object.entries(exec.environment as Record<string, string>).filter(([k]) => !k.startsWith("INVENTORY_"))),
         },
       });
     assert.equal(exec.environment.EXPECTED_APP_PORT, "8765");
     const good = runWith("8765");
     assert.equal(good.status, 0, good.stderr);
-    assert.match(fs.readFileSync(path.join(dir, "log"), "utf8"), /playbook -i .*hosts\.yml site\.yml/);
+    assert.match(fs.readFileSync(path.join(dir, "log"), "utf8"), /playbook -i .*\/inv\/hosts\.yml site\.yml/);
     assert.equal(fs.statSync(path.join(dir, "inv", "hosts.yml")).mode & 0o077, 0, "inventory readable by its owner only");
     const bad = runWith("4922");
     assert.notEqual(bad.status, 0);
