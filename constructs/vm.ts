@@ -39,6 +39,9 @@ export interface VmProps extends MachineProps {
   readonly selfConfigure?: SelfConfiguration;
 }
 
+/** The attribute path of a VM's boot image, whose change forces a new VM. */
+export const BOOT_IMAGE = "boot_disk[0].initialize_params[0].image_id";
+
 /** One VM with the ansible user in its cloud-init. */
 export class Vm extends Construct {
   readonly instanceId: string;
@@ -81,6 +84,11 @@ export class Vm extends Construct {
           selfConfigure: props.selfConfigure,
         }),
       },
+      // imageId is the newest image of a family, read on every plan, and a new
+      // boot-disk image forces a new VM (the provider's compute_image data-source
+      // docs say to ignore it): the VM keeps the image it was created from, so a
+      // new image in the family never replaces the database or the frontend.
+      lifecycle: { ignoreChanges: [BOOT_IMAGE] },
     });
     this.name = props.name;
     this.instanceId = vm.id;

@@ -74,6 +74,14 @@ describe("synthesized cloud stacks", () => {
     assert.match(vm.network_interface[0].subnet_id, /terraform_remote_state\.cross-stack-reference-input-network/);
   });
 
+  it("a new image in the family replaces neither the database nor the frontend VM", () => {
+    for (const stack of [stacks.db, stacks.frontend]) {
+      const [vm] = resources(stack, "yandex_compute_instance");
+      assert.match(vm.boot_disk.initialize_params.image_id, /data\.yandex_compute_image\./, "the image still comes from the family");
+      assert.deepEqual(vm.lifecycle?.ignore_changes, ["boot_disk[0].initialize_params[0].image_id"], `${vm.name} keeps its boot image`);
+    }
+  });
+
   it("app: a fixed group of 2 healing on /ping, updated one node at a time, with stable host names", () => {
     const [ig] = resources(stacks.app, "yandex_compute_instance_group");
     assert.equal(ig.scale_policy.fixed_scale.size, 2);
