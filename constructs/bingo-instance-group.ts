@@ -123,6 +123,8 @@ export class BingoInstanceGroup extends Construct {
         },
       ],
       maxCheckingHealthDuration: startup,
+      // The provider waits 30 min by default; a first start may take startupSeconds.
+      timeouts: { create: `${Math.ceil(startup / 60) + 30}m`, update: `${Math.ceil(startup / 60) + 30}m` },
       ...(props.internalLoadBalancer
         ? { loadBalancer: { targetGroupName: `${props.name}-tg`, targetGroupDescription: "bingo nodes of the instance group" } }
         : {}),

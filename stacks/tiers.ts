@@ -32,9 +32,17 @@ export function dbSelfConfiguration(s: Settings, secretId: string): SelfConfigur
   };
 }
 
+/**
+ * How long a new app instance waits for the database: the DB VM's first boot
+ * installs its packages and loads the data (prepare_db takes 9-20 min) before
+ * pgbouncer listens (playbooks/db.yml), about 25 min in all; 45 min leaves margin.
+ */
+export const DB_WAIT_SECONDS = 2700;
+
 export function appSelfConfiguration(s: Settings, dbAddress: string, secretId: string): SelfConfiguration {
   return {
     secrets: secretVars(secretId),
+    waitFor: { host: dbAddress, port: 6432, seconds: DB_WAIT_SECONDS, what: "the database's pgbouncer, open once the data is loaded" },
     group: "app",
     playbook: "playbooks/app-self.yml",
     vars: {
