@@ -102,9 +102,15 @@ describe("synthesized cloud stacks", () => {
 
   it("app: the group's service account gets only the roles it needs", () => {
     const roles = resources(stacks.app, "yandex_resourcemanager_folder_iam_member").map((m) => m.role).sort();
-    assert.deepEqual(roles, ["compute.editor"]);
+    assert.deepEqual(roles, ["compute.editor", "vpc.user"]);
     const [ig] = resources(stacks.app, "yandex_compute_instance_group");
     assert.match(ig.service_account_id, /yandex_iam_service_account\./);
+    // It attaches the instances' account to them: iam.serviceAccounts.user on that account only.
+    const [use] = resources(stacks.app, "yandex_iam_service_account_iam_member");
+    assert.equal(use.role, "iam.serviceAccounts.user");
+    assert.equal(use.service_account_id, ig.instance_template.service_account_id);
+    assert.match(use.member, /^serviceAccount:\$\{yandex_iam_service_account\./);
+    assert.equal(ig.depends_on.length, 3, "the group waits for its three grants");
     assert.match(ig.instance_template.service_account_id, /terraform_remote_state\.cross-stack-reference-input-db/, "instances run as the secrets reader");
   });
 
