@@ -48,6 +48,7 @@ describe("synthesized cloud stacks", () => {
     const app = ingressOf(sgNamed(stacks.network, "-app"));
     assert.ok(app.every((r: Json) => r.v4_cidr_blocks === undefined), "no CIDR-wide ingress on app nodes");
     const port = app.filter((r: Json) => r.port === 8765);
+    assert.deepEqual([...new Set(app.map((r: Json) => r.port))].sort(), [22, 8765, 9100]);
     assert.equal(port.length, 2);
     assert.ok(port.some((r: Json) => /\.Frontend\b|frontend/i.test(r.security_group_id ?? "")));
     assert.ok(port.some((r: Json) => r.predefined_target === "loadbalancer_healthchecks"));
@@ -56,10 +57,26 @@ describe("synthesized cloud stacks", () => {
     assert.match(ssh[0].security_group_id, /SecurityGroups_Frontend/);
   });
 
+  it("monitoring: the exporters' ports on the app and DB nodes are open to the frontend's Prometheus only", () => {
+    const scraped = (suffix: string) =>
+      ingressOf(sgNamed(stacks.network, suffix)).filter((r: Json) => /Prometheus/.test(r.description ?? ""));
+    // node exporter everywhere; the PostgreSQL (9187) and pgbouncer (9127) exporters on the DB.
+    assert.deepEqual(scraped("-app").map((r: Json) => r.port).sort(), [9100]);
+    assert.deepEqual(scraped("-db").map((r: Json) => r.port).sort(), [9100, 9127, 9187]);
+    for (const r of [...scraped("-app"), ...scraped("-db")]) {
+      assert.match(r.security_group_id, /SecurityGroups_Frontend/);
+      assert.equal(r.v4_cidr_blocks, undefined);
+    }
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const { scrapedPorts } = require("../../stacks/monitoring-ports") as typeof import("../../stacks/monitoring-ports");
+    assert.deepEqual(scrapedPorts().db, [9100, 9127, 9187], "the ports come from the roles' scrape jobs");
+  });
+
   it("db group: 5432 and 6432 only from the app nodes, SSH only from the frontend", () => {
     const db = ingressOf(sgNamed(stacks.network, "-db"));
-    assert.deepEqual(db.map((r: Json) => r.port).sort(), [22, 5432, 6432]);
-    for (const r of db.filter((x: Json) => x.port !== 22)) assert.match(r.security_group_id, /SecurityGroups_App/);
+    const data = db.filter((r: Json) => [22, 5432, 6432].includes(r.port));
+    assert.deepEqual(data.map((r: Json) => r.port).sort(), [22, 5432, 6432]);
+    for (const r of data.filter((x: Json) => x.port !== 22)) assert.match(r.security_group_id, /SecurityGroups_App/);
     assert.match(db.find((r: Json) => r.port === 22).security_group_id, /SecurityGroups_Frontend/);
     assert.ok(db.every((r: Json) => r.v4_cidr_blocks === undefined));
   });
