@@ -27,9 +27,14 @@ if [[ $action == deploy ]]; then
   command -v ansible-playbook >/dev/null || apt_ensure ansible
 fi
 
+# Terraform state (every resource's attributes, the database password read from Lockbox),
+# the inventory and the synthesized stacks are readable by their owner only.
+umask 077
+mkdir -p "$ROOT/.local"
+chmod go-rwx "$ROOT/.local"
+
 # Providers come from Yandex's Terraform mirror unless the user has a CLI config of their own.
 if [[ -z ${TF_CLI_CONFIG_FILE:-} || ! -f ${TF_CLI_CONFIG_FILE:-} ]]; then
-  mkdir -p "$ROOT/.local"
   export TF_CLI_CONFIG_FILE="$ROOT/.local/terraformrc"
   cat >"$TF_CLI_CONFIG_FILE" <<'CFG'
 provider_installation {

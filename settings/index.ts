@@ -46,8 +46,6 @@ export interface Settings {
   };
   readonly studentEmail: string;
   readonly domain: string;
-  /** Password of the bingo database role (cloud-init of the self-configuring VMs needs it). */
-  readonly dbPassword: string;
   /** Where the local Terraform state of each stack lives. */
   readonly stateDir: string;
 }
@@ -78,7 +76,6 @@ export const ENV_OVERRIDES: Readonly<Record<string, string>> = {
   BINGO_DOMAIN: "domain",
   BINGO_APP_PORT: "app.port",
   BINGO_LOAD_BALANCER: "app.load_balancer",
-  BINGO_DB_PASSWORD: "db_password",
 };
 
 type Raw = Record<string, unknown>;
@@ -308,11 +305,6 @@ export function parseSettings(input: SettingsInput): Settings {
       pattern: /^(?=.{1,253}$)([a-z0-9]([a-z0-9-]*[a-z0-9])?\.)+[a-z]{2,}$/i,
       hint: "the domain name the service answers on, e.g. bingo.example.org",
     }),
-    dbPassword: r.str("db_password", {
-      def: "",
-      pattern: /^[A-Za-z0-9]{16,}$/,
-      hint: "16 or more letters and digits (left empty, one is generated into .local/secrets/)",
-    }),
     stateDir: path.resolve(root, r.str("state_dir", { def: ".local/tfstate" })),
   };
   if (settings.network.publicCidr === settings.network.privateCidr) r.problems.push("network.public_cidr and network.private_cidr must be different subnets");
@@ -322,9 +314,8 @@ export function parseSettings(input: SettingsInput): Settings {
 
 /**
  * Loads settings.yaml (or BINGO_SETTINGS) with environment overrides. A missing
- * file is fine when the environment supplies the required values. A missing
- * db_password is read from (or generated into) .local/secrets/bingo_db_password,
- * the file the Ansible playbooks use too.
+ * file is fine when the environment supplies the required values. The database
+ * password is no setting: Lockbox generates it (constructs/vm-secrets.ts).
  */
 export function loadSettings(env: NodeJS.ProcessEnv = process.env, root = path.resolve(__dirname, "..")): Settings {
   let file = path.resolve(root, env.BINGO_SETTINGS ?? "settings.yaml");
@@ -348,9 +339,6 @@ export function loadSettings(env: NodeJS.ProcessEnv = process.env, root = path.r
     }
     raw = (parsed as Raw | null) ?? {};
   }
-  if (!get(raw, "db_password") && !env.BINGO_DB_PASSWORD) {
-    set(raw, "db_password", example ? "examplePasswordNotForUse0" : dbPasswordFromSecrets(root));
-  }
   const source = fs.existsSync(file) ? `${path.relative(root, file)} + environment` : `environment only: no ${path.relative(root, file)}`;
   return parseSettings({ raw, env, source, root });
 }
@@ -358,16 +346,4 @@ export function loadSettings(env: NodeJS.ProcessEnv = process.env, root = path.r
 /** Same test as have_cloud_credentials in scripts/lib/common.sh. */
 export function hasCloudCredentials(env: NodeJS.ProcessEnv): boolean {
   return Boolean(env.YC_TOKEN || env.YC_IAM_TOKEN || env.YC_SERVICE_ACCOUNT_KEY_FILE);
-}
-
-function dbPasswordFromSecrets(root: string): string {
-  const file = path.join(root, ".local", "secrets", "bingo_db_password");
-  if (fs.existsSync(file)) return fs.readFileSync(file, "utf8").trim().split(/\s/)[0];
-  const alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
-  const bytes = new Uint8Array(32);
-  crypto.getRandomValues(bytes);
-  const pw = Array.from(bytes, (b) => alphabet[b % alphabet.length]).join("");
-  fs.mkdirSync(path.dirname(file), { recursive: true, mode: 0o700 });
-  fs.writeFileSync(file, pw + "\n", { mode: 0o600 });
-  return pw;
 }

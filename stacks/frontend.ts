@@ -1,8 +1,9 @@
 import * as path from "node:path";
 import { NullProvider } from "@cdktf/provider-null/lib/provider";
-import { TerraformOutput } from "cdktf";
+import { Fn, TerraformOutput } from "cdktf";
 import { Construct } from "constructs";
 import { stringify } from "yaml";
+import { DataYandexLockboxSecretVersionEntry } from "../.gen/providers/yandex/data-yandex-lockbox-secret-version-entry";
 import { AnsibleRun } from "../constructs/ansible-run";
 import { Vm } from "../constructs/vm";
 import { Settings } from "../settings";
@@ -10,7 +11,10 @@ import { AppStack } from "./app";
 import { YandexStack } from "./base";
 import { DbStack } from "./db";
 import { NetworkStack } from "./network";
-import { HEALTH_CHECK_SOURCES } from "./tiers";
+import { DB_PASSWORD_KEY, HEALTH_CHECK_SOURCES } from "./tiers";
+
+/** The environment variable the controller's run gets the database password in (scripts/controller-run.sh). */
+export const DB_PASSWORD_ENV = "BINGO_DB_PASSWORD";
 
 export interface FrontendStackProps {
   readonly net: NetworkStack;
@@ -51,14 +55,16 @@ export class FrontendStack extends YandexStack {
     const sshOpts = `-o IdentitiesOnly=yes -o UserKnownHostsFile=${knownHosts} -o StrictHostKeyChecking=accept-new -o ConnectTimeout=10`;
     const viaFrontend = `${sshOpts} -o ProxyCommand='ssh -i ${key} ${sshOpts} -W %h:%p ${settings.ssh.user}@${this.vm.publicAddress}'`;
     const upstreams = app.group.loadBalancerAddress ? [app.group.loadBalancerAddress] : [...app.group.hostNames];
-    // Host variables outrank the playbooks' group_vars (which would read the password
-    // from .local/secrets/): the controller's run uses the very password the
-    // self-configuring VMs read from Lockbox.
-    const secret = { bingo_db_password: settings.dbPassword };
+    // The password Lockbox generated, read at apply time into the run's environment
+    // (scripts/controller-run.sh hands it to Ansible as an extra var, which outranks
+    // the playbooks' group_vars): it is in the state (owner-only) but in no
+    // synthesized file and no inventory, and the controller's run uses the very
+    // password the self-configuring VMs read from Lockbox.
+    const dbPassword = new DataYandexLockboxSecretVersionEntry(this, "DbPassword", { secretId: db.secrets.secretId, key: DB_PASSWORD_KEY });
     const appHosts = Object.fromEntries(
       app.group.hostNames.map((fqdn) => [
         fqdn.split(".")[0],
-        { ansible_host: fqdn, private_address: fqdn, ansible_ssh_common_args: viaFrontend, ...secret },
+        { ansible_host: fqdn, private_address: fqdn, ansible_ssh_common_args: viaFrontend },
       ]),
     );
     this.inventory = stringify(
@@ -82,11 +88,11 @@ export class FrontendStack extends YandexStack {
           children: {
             db: {
               hosts: {
-                "bingo-db": { ansible_host: db.vm.privateAddress, private_address: db.vm.privateAddress, ansible_ssh_common_args: viaFrontend, ...secret },
+                "bingo-db": { ansible_host: db.vm.privateAddress, private_address: db.vm.privateAddress, ansible_ssh_common_args: viaFrontend },
               },
             },
             app: { hosts: appHosts },
-            frontend: { hosts: { "bingo-frontend": { ansible_host: this.vm.publicAddress, private_address: this.vm.privateAddress, ...secret } } },
+            frontend: { hosts: { "bingo-frontend": { ansible_host: this.vm.publicAddress, private_address: this.vm.privateAddress } } },
           },
         },
       },
@@ -100,7 +106,12 @@ export class FrontendStack extends YandexStack {
       playbooks: ["site.yml"],
       // The security groups and the health check were built for settings.app.port;
       // the binary picks its own port from the email: the script stops with the fix if they differ.
-      environment: { EXPECTED_APP_PORT: String(settings.app.port) },
+      environment: {
+        EXPECTED_APP_PORT: String(settings.app.port),
+        // nonsensitive: a sensitive value here would make Terraform hide all of Ansible's output;
+        // provisioner environments are never shown in a plan.
+        [DB_PASSWORD_ENV]: Fn.nonsensitive(dbPassword.textValue),
+      },
     });
 
     new TerraformOutput(this, "public_address", { value: this.vm.publicAddress, description: "The frontend's public address" });

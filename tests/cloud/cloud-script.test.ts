@@ -46,7 +46,7 @@ describe("cloud deploy, clean and diff (scripts/cloud.sh)", () => {
     dir = fs.mkdtempSync(path.join(os.tmpdir(), "bingo-cloud-sh-"));
     log = path.join(dir, "calls");
     fs.mkdirSync(path.join(dir, "bin"));
-    fs.writeFileSync(path.join(dir, "bin", "terraform"), '#!/bin/sh\necho "$*" >>"$TF_CALLS"\n', { mode: 0o755 });
+    fs.writeFileSync(path.join(dir, "bin", "terraform"), '#!/bin/sh\necho "$*" >>"$TF_CALLS"\numask >"$TF_CALLS.umask"\n', { mode: 0o755 });
     fs.writeFileSync(path.join(dir, "terraformrc"), "");
     fs.writeFileSync(path.join(dir, "settings.yaml"), stringify({ ...FIXTURE, state_dir: path.join(dir, "state") }));
   });
@@ -60,6 +60,17 @@ describe("cloud deploy, clean and diff (scripts/cloud.sh)", () => {
     );
     assert.ok(r.calls.indexOf("network init") < r.calls.indexOf("network apply"));
     assert.ok(fs.existsSync(path.join(dir, "out", "stacks", "frontend", "cdk.tf.json")), "synthesized into CDKTF_OUTDIR");
+  });
+
+  it("the synthesized stacks and everything Terraform writes (state) are readable by their owner only", () => {
+    const r = cloud("deploy");
+    assert.equal(r.status, 0, r.output);
+    assert.equal(fs.readFileSync(`${log}.umask`, "utf8").trim(), "0077", "terraform runs with umask 077");
+    const out = path.join(dir, "out");
+    for (const p of [out, path.join(out, "stacks", "frontend"), path.join(out, "stacks", "frontend", "cdk.tf.json"), path.join(out, "manifest.json")]) {
+      assert.equal(fs.statSync(p).mode & 0o077, 0, `${path.relative(dir, p)} is private`);
+    }
+    assert.equal(fs.statSync(path.join(ROOT, ".local")).mode & 0o077, 0, ".local/ is private");
   });
 
   it("clean destroys them in reverse order and removes the cloud inventory", () => {

@@ -30,7 +30,13 @@ describe("the controller's run (scripts/controller-run.sh)", () => {
       '#!/bin/sh\necho "ansible $*" >>"$LOG"\ncase "$*" in *bingo.fact*) printf \'%s | CHANGED | rc=0 | (stdout) {"port": %s}\\n\' app1 "$FAKE_PORT" app2 "$FAKE_PORT";; esac\n',
       { mode: 0o755 },
     );
-    fs.writeFileSync(path.join(dir, "bin", "ansible-playbook"), '#!/bin/sh\necho "ansible-playbook $* (cwd $PWD, config $ANSIBLE_CONFIG)" >>"$LOG"\n', { mode: 0o755 });
+    // ansible-playbook: records the call and what an extra-vars file held, and its mode.
+    fs.writeFileSync(
+      path.join(dir, "bin", "ansible-playbook"),
+      '#!/bin/sh\necho "ansible-playbook $* (cwd $PWD, config $ANSIBLE_CONFIG)" >>"$LOG"\n' +
+        'for a in "$@"; do case "$a" in @*) f="${a#@}"; echo "extra $(stat -c %a "$f") $(cat "$f")" >>"$LOG";; esac; done\n',
+      { mode: 0o755 },
+    );
     // A local-style inventory: a folder.
     fs.mkdirSync(path.join(dir, "inventory", "group_vars"), { recursive: true });
   });
@@ -71,5 +77,15 @@ describe("the controller's run (scripts/controller-run.sh)", () => {
     assert.notEqual(missing.status, 0);
     assert.match(missing.output, /inventory .*nope\.yml does not exist/);
     assert.deepEqual(missing.calls, []);
+  });
+
+  it("hands BINGO_DB_PASSWORD to the playbooks as an owner-only extra-vars file, never on the command line", () => {
+    const r = run([path.join(dir, "inventory")], { BINGO_DB_PASSWORD: "s3cretFromLockbox" });
+    assert.equal(r.status, 0, r.output);
+    const playbook = r.calls.find((c) => c.startsWith("ansible-playbook"))!;
+    assert.match(playbook, /-e @\S+ site\.yml/);
+    assert.ok(!playbook.includes("s3cretFromLockbox"));
+    assert.ok(r.calls.includes('extra 600 {"bingo_db_password": "s3cretFromLockbox"}'), r.calls.join("\n"));
+    assert.ok(!r.output.includes("s3cretFromLockbox"));
   });
 });

@@ -19,7 +19,6 @@ export const FIXTURE = {
   app: { port: 8765 },
   student_email: "student@example.com",
   domain: "bingo.example.org",
-  db_password: "fixturePassword1234",
   state_dir: "/tmp/bingo-test-state",
 };
 

@@ -131,25 +131,41 @@ describe("synthesized cloud stacks", () => {
     assert.match(ig.instance_template.service_account_id, /terraform_remote_state\.cross-stack-reference-input-db/, "instances run as the secrets reader");
   });
 
-  it("secrets: the database password lives in Lockbox, readable only by the VMs' account, never in user-data", () => {
+  it("secrets: Lockbox generates the database password, readable only by the VMs' account, never in user-data", () => {
     const [secret] = resources(stacks.db, "yandex_lockbox_secret");
-    const [version] = resources(stacks.db, "yandex_lockbox_secret_version");
-    assert.match(version.secret_id, /yandex_lockbox_secret\./);
-    assert.deepEqual(version.entries, [{ key: "db_password", text_value: "fixturePassword1234" }]);
+    assert.deepEqual(secret.password_payload_specification, {
+      password_key: "db_password",
+      length: 32,
+      include_uppercase: true,
+      include_lowercase: true,
+      include_digits: true,
+      include_punctuation: false,
+    });
+    assert.deepEqual(resources(stacks.db, "yandex_lockbox_secret_version"), [], "no version with a value written by us");
     const grants = resources(stacks.db, "yandex_lockbox_secret_iam_member");
     assert.deepEqual(grants.map((g) => g.role), ["lockbox.payloadViewer"]);
     assert.match(grants[0].member, /^serviceAccount:\$\{yandex_iam_service_account\./);
-    assert.ok(secret.name);
     // Nobody else gets a folder-wide role from the db stack.
     assert.deepEqual(resources(stacks.db, "yandex_resourcemanager_folder_iam_member"), []);
     const [vm] = resources(stacks.db, "yandex_compute_instance");
     assert.match(vm.service_account_id, /yandex_iam_service_account\./);
     const [ig] = resources(stacks.app, "yandex_compute_instance_group");
     for (const ud of [userData(vm.metadata), userData(ig.instance_template.metadata)]) {
-      assert.ok(!ud.includes("fixturePassword1234"), "the password is not in the user-data");
       assert.match(ud, /bingo-fetch-secrets \$\{[^}]*lockbox[^}]*\} \/etc\/bingo\/secrets\.json bingo_db_password=db_password/);
       assert.match(ud, /-e @\/etc\/bingo\/secrets\.json/);
     }
+  });
+
+  it("secrets: the controller's run reads the generated password at apply time, into its environment only", () => {
+    const entry = stacks.frontend.data.yandex_lockbox_secret_version_entry;
+    const [read] = Object.values(entry) as Json[];
+    assert.equal(read.key, "db_password");
+    assert.match(read.secret_id, /terraform_remote_state\.cross-stack-reference-input-db/);
+    const [run] = resources(stacks.frontend, "null_resource");
+    const exec = run.provisioner[0]["local-exec"];
+    assert.match(exec.environment.BINGO_DB_PASSWORD, /^\$\{nonsensitive\(data\.yandex_lockbox_secret_version_entry\.[^}]*\.text_value\)\}$/);
+    // Not in the inventory: the script hands it to Ansible as an extra var.
+    assert.ok(!/bingo_db_password/.test(run.triggers.inventory_sha256));
   });
 
   it("frontend: a public VM and an Ansible run that re-runs on inventory or playbook changes", () => {
@@ -175,13 +191,6 @@ describe("synthesized cloud stacks", () => {
     assert.match(inv, /ProxyCommand='ssh -i .* -W %h:%p ansible@\$\{yandex_compute_instance\./);
   });
 
-  it("frontend: the controller's run uses the settings' database password, not a controller-side one", () => {
-    const [run] = resources(stacks.frontend, "null_resource");
-    const inv: string = run.triggers.inventory_sha256;
-    // One per host (db, two app nodes, frontend): host vars outrank the playbooks' group_vars.
-    assert.equal(inv.match(/bingo_db_password: fixturePassword1234/g)?.length, 4);
-  });
-
   it("the Ansible run writes a private inventory, runs the playbooks and stops with the right app.port when bingo listens elsewhere", () => {
     const [run] = resources(stacks.frontend, "null_resource");
     const exec = run.provisioner[0]["local-exec"];
@@ -205,7 +214,8 @@ describe("synthesized cloud stacks", () => {
           FAKE_PORT: port,
           INVENTORY_B64: Buffer.from("all: {}\n").toString("base64"),
           INVENTORY_PATH: path.join(dir, "inv", "hosts.yml"),
-          ...Object.fromEntries(Object.entries(exec.environment as Record<string, string>).filter(([k]) => !k.startsWith("INVENTORY_"))),
+          // The run's own environment but what Terraform fills in at apply time.
+          ...Object.fromEntries(Object.entries(exec.environment as Record<string, string>).filter(([k, v]) => !k.startsWith("INVENTORY_") && !v.includes("${"))),
         },
       });
     assert.equal(exec.environment.EXPECTED_APP_PORT, "8765");
