@@ -7,8 +7,8 @@ export interface SecurityGroupsProps {
   readonly networkId: string;
   /** The bingo HTTP port on the app nodes. */
   readonly appPort: number;
-  /** Sources allowed to SSH to the frontend (the jump host). @default ["0.0.0.0/0"] */
-  readonly sshAllowedCidrs?: readonly string[];
+  /** Sources allowed to SSH to the frontend (the jump host); required, no default. */
+  readonly sshAllowedCidrs: readonly string[];
   /** CIDRs of the VPC: where outbound traffic to other VMs may go (their ingress rules decide). */
   readonly vpcCidrs: readonly string[];
   /** Ports the frontend's Prometheus scrapes on the app and DB nodes (opened to the frontend only). @default none */
@@ -34,7 +34,7 @@ export class SecurityGroups extends Construct {
     super(scope, id);
     assertName("SecurityGroups", "name", props.name);
     assertPort("SecurityGroups", "appPort", props.appPort);
-    const sshFrom = props.sshAllowedCidrs ?? INTERNET;
+    const sshFrom = props.sshAllowedCidrs;
     if (sshFrom.length === 0) throw new Error("SecurityGroups: sshAllowedCidrs is empty; list who may SSH to the frontend, e.g. [\"203.0.113.0/24\"]");
     sshFrom.forEach((c) => assertCidr("SecurityGroups", "sshAllowedCidrs", c));
     props.vpcCidrs.forEach((c) => assertCidr("SecurityGroups", "vpcCidrs", c));

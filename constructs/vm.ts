@@ -31,6 +31,8 @@ export interface MachineProps {
 export interface VmProps extends MachineProps {
   /** VM name; also its host name, so its FQDN is <name>.<region>.internal. */
   readonly name: string;
+  /** A fixed private address in the subnet (others may trust it before the VM exists). @default allocated by the cloud */
+  readonly privateAddress?: string;
   /** Give the VM a public address (one-to-one NAT). @default false */
   readonly publicIp?: boolean;
   /** @default false */
@@ -75,7 +77,14 @@ export class Vm extends Construct {
       bootDisk: {
         initializeParams: { imageId: props.imageId, size: props.size.diskGb, type: props.size.diskType ?? "network-hdd" },
       },
-      networkInterface: [{ subnetId: props.subnetId, nat: props.publicIp ?? false, securityGroupIds: [...props.securityGroupIds] }],
+      networkInterface: [
+        {
+          subnetId: props.subnetId,
+          ipAddress: props.privateAddress,
+          nat: props.publicIp ?? false,
+          securityGroupIds: [...props.securityGroupIds],
+        },
+      ],
       schedulingPolicy: { preemptible: props.preemptible ?? false },
       metadata: {
         "user-data": renderUserData({

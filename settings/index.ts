@@ -76,6 +76,7 @@ export const ENV_OVERRIDES: Readonly<Record<string, string>> = {
   BINGO_DOMAIN: "domain",
   BINGO_APP_PORT: "app.port",
   BINGO_LOAD_BALANCER: "app.load_balancer",
+  BINGO_SSH_ALLOWED_CIDRS: "network.ssh_allowed_cidrs",
 };
 
 type Raw = Record<string, unknown>;
@@ -172,14 +173,20 @@ class Reader {
     return s;
   }
 
-  cidrs(key: string, def: string[]): string[] {
+  /** A non-empty list of CIDRs; def undefined makes it required (hint says how to find the value). */
+  cidrs(key: string, def: string[] | undefined, hint?: string): string[] {
     const v = get(this.raw, key);
-    if (v === undefined || v === null) return def;
-    const list = Array.isArray(v) ? v : [v];
+    if (v === undefined || v === null) {
+      if (def !== undefined) return def;
+      this.problems.push(`${this.where(key)} is missing: ${hint ?? "list IPv4 CIDRs such as [203.0.113.0/24]"}`);
+      return [];
+    }
+    // The environment gives a comma-separated string.
+    const list = Array.isArray(v) ? v : String(v).split(",").map((c) => c.trim());
     const bad = list.filter((c) => typeof c !== "string" || !validCidr(c));
     if (bad.length > 0 || list.length === 0) {
       this.problems.push(`${this.where(key)} must be a non-empty list of IPv4 CIDRs such as [203.0.113.0/24], got ${JSON.stringify(v)}`);
-      return def;
+      return def ?? [];
     }
     return list as string[];
   }
@@ -267,7 +274,12 @@ export function parseSettings(input: SettingsInput): Settings {
     network: {
       publicCidr: r.cidr("network.public_cidr", "10.10.1.0/24"),
       privateCidr: r.cidr("network.private_cidr", "10.10.2.0/24"),
-      sshAllowedCidrs: r.cidrs("network.ssh_allowed_cidrs", ["0.0.0.0/0"]),
+      // No default: SSH open to the world is a choice to write down, not to inherit.
+      sshAllowedCidrs: r.cidrs(
+        "network.ssh_allowed_cidrs",
+        undefined,
+        "list who may SSH to the frontend (the jump host), e.g. [203.0.113.7/32] for one address: your public IPv4 address is what `curl -4 https://ifconfig.me` prints from this machine (behind NAT, the router's public address)",
+      ),
     },
     ssh: {
       user: r.str("ssh.user", { def: "ansible", pattern: /^[a-z_][a-z0-9_-]{0,31}$/, hint: "a Linux user name" }),

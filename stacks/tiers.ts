@@ -3,10 +3,21 @@
 // variables the cloud gives them (the rest are the roles' defaults and
 // ansible/group_vars, exactly as for every other target).
 import { LockboxVars, SelfConfiguration } from "../constructs/cloud-init";
+import { hostInCidr } from "../constructs/validate";
 import { Settings } from "../settings";
 
 /** Sources the IG and load-balancer health checks come from (Yandex Cloud's documented ranges). */
 export const HEALTH_CHECK_SOURCES = ["198.18.235.0/24", "198.18.248.0/24"];
+
+/**
+ * The frontend's fixed private address (host 10 of the public subnet; the cloud keeps
+ * the first ones for the gateway and DNS): the DB and app nodes, which exist before
+ * it, allow SSH from this jump host only.
+ */
+export const frontendPrivateAddress = (s: Settings): string => hostInCidr(s.network.publicCidr, 10);
+
+/** Who may SSH to the DB and app nodes (their own firewall): the jump host only. */
+const sshFromJumpHost = (s: Settings) => ({ bingo_ssh_jump_sources: [`${frontendPrivateAddress(s)}/32`] });
 
 /** The Lockbox entry that holds the database password. */
 export const DB_PASSWORD_KEY = "db_password";
@@ -28,7 +39,7 @@ export function dbSelfConfiguration(s: Settings, secretId: string): SelfConfigur
     secrets: secretVars(secretId),
     group: "db",
     playbook: "playbooks/db.yml",
-    vars: { ...common(s), bingo_db_addresses: ["127.0.0.1"], bingo_app_sources: [s.network.privateCidr] },
+    vars: { ...common(s), ...sshFromJumpHost(s), bingo_db_addresses: ["127.0.0.1"], bingo_app_sources: [s.network.privateCidr] },
   };
 }
 
@@ -47,6 +58,7 @@ export function appSelfConfiguration(s: Settings, dbAddress: string, secretId: s
     playbook: "playbooks/app-self.yml",
     vars: {
       ...common(s),
+      ...sshFromJumpHost(s),
       bingo_db_addresses: [dbAddress],
       bingo_frontend_addresses: [],
       bingo_frontend_sources: [s.network.publicCidr, ...HEALTH_CHECK_SOURCES],

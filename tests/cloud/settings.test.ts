@@ -25,7 +25,7 @@ describe("cloud settings", () => {
     assert.equal(s.app.instances, 2);
     assert.equal(s.imageFamily, "debian-13");
     assert.equal(s.sizes.db.diskType, "network-ssd");
-    assert.deepEqual(s.network.sshAllowedCidrs, ["0.0.0.0/0"]);
+    assert.deepEqual(s.network.sshAllowedCidrs, ["198.51.100.7/32"]);
   });
 
   it("a missing value is named together with its environment variable and how to fix it", () => {
