@@ -25,6 +25,8 @@ settings_file="${BINGO_SETTINGS:-$ROOT/settings.yaml}"
 command -v terraform >/dev/null || die "terraform is not installed" "install Terraform >= 1.5 from https://developer.hashicorp.com/terraform/install"
 if [[ $action == deploy ]]; then
   command -v ansible-playbook >/dev/null || apt_ensure ansible
+  # A clean clone has no node_modules: synth needs cdktf and the binding generator.
+  "$ROOT/scripts/npm-deps.sh"
 fi
 
 # Terraform state (every resource's attributes, the database password read from Lockbox),

@@ -60,6 +60,9 @@ describe("cloud deploy, clean and diff (scripts/cloud.sh)", () => {
     );
     assert.ok(r.calls.indexOf("network init") < r.calls.indexOf("network apply"));
     assert.ok(fs.existsSync(path.join(dir, "out", "stacks", "frontend", "cdk.tf.json")), "synthesized into CDKTF_OUTDIR");
+    // A clean clone with credentials gets its npm packages before synth needs them.
+    assert.match(r.output, /npm dependencies up to date|npm ci \(pinned dependencies/);
+    assert.ok(r.output.search(/npm dependencies up to date|npm ci/) < r.output.indexOf("Synthesizing"), "npm packages before synth");
   });
 
   it("the synthesized stacks and everything Terraform writes (state) are readable by their owner only", () => {
