@@ -58,6 +58,8 @@ export class BingoInstanceGroup extends Construct {
     super(scope, id);
     assertName("BingoInstanceGroup", "name", props.name);
     assertPort("BingoInstanceGroup", "appPort", props.appPort);
+    // The group's health check takes ports 1-32767 only (compute/api-ref/InstanceGroup/create).
+    assertRange("BingoInstanceGroup", "appPort (the /ping health check's port)", props.appPort, 1, 32767);
     const size = props.instances ?? 2;
     assertRange("BingoInstanceGroup", "instances", size, 2, 10);
     const startup = props.startupSeconds ?? 900;

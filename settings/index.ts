@@ -6,6 +6,7 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { parse as parseYaml } from "yaml";
 import { DEFAULT_IMAGE_FAMILY } from "./images";
+import { diskProblems, vmSizeProblems } from "./platforms";
 
 export interface VmSize {
   readonly cores: number;
@@ -111,7 +112,14 @@ const validCidr = (s: string) => {
 /** Reads settings one by one, collecting every problem instead of stopping at the first. */
 class Reader {
   readonly problems: string[] = [];
+  /** Every key read: what the settings file may hold (unknown keys are reported against it). */
+  readonly known = new Set<string>();
   constructor(private readonly raw: Raw) {}
+
+  private get(key: string): unknown {
+    this.known.add(key);
+    return get(this.raw, key);
+  }
 
   private where(key: string): string {
     const env = Object.entries(ENV_OVERRIDES).find(([, k]) => k === key)?.[0];
@@ -119,7 +127,7 @@ class Reader {
   }
 
   str(key: string, opts: { def?: string; pattern?: RegExp; hint?: string } = {}): string {
-    const v = get(this.raw, key);
+    const v = this.get(key);
     if (v === undefined || v === null || v === "") {
       if (opts.def !== undefined) return opts.def;
       this.problems.push(`${this.where(key)} is missing: ${opts.hint ?? "set it"}`);
@@ -137,13 +145,13 @@ class Reader {
   }
 
   optStr(key: string): string | undefined {
-    const v = get(this.raw, key);
+    const v = this.get(key);
     return v === undefined || v === null || v === "" ? undefined : this.str(key);
   }
 
   /** A whole number; def undefined makes it required (hint says where to find it). */
   int(key: string, def: number | undefined, min: number, max: number, hint?: string): number {
-    const v = get(this.raw, key);
+    const v = this.get(key);
     if (v === undefined || v === null || v === "") {
       if (def !== undefined) return def;
       this.problems.push(`${this.where(key)} is missing: ${hint ?? `set a whole number from ${min} to ${max}`}`);
@@ -158,7 +166,7 @@ class Reader {
   }
 
   bool(key: string, def: boolean): boolean {
-    const v = get(this.raw, key);
+    const v = this.get(key);
     if (v === undefined || v === null || v === "") return def;
     if (typeof v === "boolean") return v;
     if (["true", "yes", "1", "on"].includes(String(v).toLowerCase())) return true;
@@ -175,7 +183,7 @@ class Reader {
 
   /** A non-empty list of CIDRs; def undefined makes it required (hint says how to find the value). */
   cidrs(key: string, def: string[] | undefined, hint?: string): string[] {
-    const v = get(this.raw, key);
+    const v = this.get(key);
     if (v === undefined || v === null) {
       if (def !== undefined) return def;
       this.problems.push(`${this.where(key)} is missing: ${hint ?? "list IPv4 CIDRs such as [203.0.113.0/24]"}`);
@@ -192,20 +200,17 @@ class Reader {
   }
 
   size(key: string, def: VmSize): VmSize {
-    const v = get(this.raw, key);
+    const v = this.get(key);
     if (v !== undefined && v !== null && !isObject(v)) {
       this.problems.push(`${key} must be a mapping with cores, memory_gb, core_fraction, disk_gb, disk_type`);
       return def;
     }
     const coreFraction = this.int(`${key}.core_fraction`, def.coreFraction, 5, 100);
-    if (![5, 20, 50, 100].includes(coreFraction)) {
-      this.problems.push(`${key}.core_fraction must be one of 5, 20, 50, 100, got ${coreFraction}`);
-    }
     return {
       cores: this.int(`${key}.cores`, def.cores, 2, 64),
       memoryGb: this.int(`${key}.memory_gb`, def.memoryGb, 1, 256),
       coreFraction,
-      diskGb: this.int(`${key}.disk_gb`, def.diskGb, 10, 1024),
+      diskGb: this.int(`${key}.disk_gb`, def.diskGb, 10, 4096),
       diskType: this.str(`${key}.disk_type`, {
         def: def.diskType,
         pattern: /^network-(hdd|ssd|ssd-nonreplicated|ssd-io-m3)$/,
@@ -213,6 +218,40 @@ class Reader {
       }),
     };
   }
+}
+
+/** The highest port an instance group's health check may use (compute/api-ref/InstanceGroup/create). */
+export const HEALTH_CHECK_PORT_MAX = 32767;
+
+/** Keys that once were settings, with what to do instead. */
+const RETIRED: Readonly<Record<string, string>> = {
+  db_password: "is no setting any more: Lockbox generates the database password (constructs/vm-secrets.ts); remove it",
+};
+
+/** Keys of the settings file that no setting reads: misspelt, misplaced or retired. */
+function unknownKeys(raw: Raw, known: ReadonlySet<string>): string[] {
+  const all = [...known];
+  const problems: string[] = [];
+  const walk = (obj: Raw, prefix: string) => {
+    for (const [k, v] of Object.entries(obj)) {
+      const key = prefix ? `${prefix}.${k}` : k;
+      const hasChildren = all.some((x) => x.startsWith(`${key}.`));
+      if (hasChildren && isObject(v)) walk(v, key);
+      if (known.has(key) || hasChildren) continue;
+      if (RETIRED[key]) {
+        problems.push(`${key} ${RETIRED[key]}`);
+        continue;
+      }
+      const sameName = all.filter((x) => x.split(".").pop() === k);
+      problems.push(
+        sameName.length > 0
+          ? `${key} is not a setting here: did you mean ${sameName.join(" or ")}? (it is ignored where it is)`
+          : `${key} is not a setting: remove it or fix its name (settings.example.yaml lists them all)`,
+      );
+    }
+  };
+  walk(raw, "");
+  return problems;
 }
 
 export interface SettingsInput {
@@ -320,6 +359,17 @@ export function parseSettings(input: SettingsInput): Settings {
     stateDir: path.resolve(root, r.str("state_dir", { def: ".local/tfstate" })),
   };
   if (settings.network.publicCidr === settings.network.privateCidr) r.problems.push("network.public_cidr and network.private_cidr must be different subnets");
+  // What the cloud would refuse at apply time, refused now with the documented limit.
+  if (settings.app.port > HEALTH_CHECK_PORT_MAX) {
+    r.problems.push(
+      `app.port ${settings.app.port} cannot be health-checked: an instance group's HTTP health check takes ports 1 to ${HEALTH_CHECK_PORT_MAX} (Yandex Cloud: compute/api-ref/InstanceGroup/create, healthChecksSpec.healthCheckSpecs[].httpOptions.port)`,
+    );
+  }
+  for (const tier of ["db", "app", "frontend"] as const) {
+    const size = settings.sizes[tier];
+    r.problems.push(...vmSizeProblems(`sizes.${tier}`, settings.platformId, size), ...diskProblems(`sizes.${tier}`, size.diskType, size.diskGb));
+  }
+  r.problems.push(...unknownKeys(input.raw ?? {}, r.known));
   if (r.problems.length > 0) throw new SettingsError(r.problems, input.source ?? "settings");
   return settings;
 }

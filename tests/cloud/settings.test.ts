@@ -85,4 +85,37 @@ describe("cloud settings", () => {
       assert.ok(fs.existsSync(path.join(ROOT, "ansible", "roles", "postgresql", "vars", `${r.distribution}-${major}.yml`)), `${r.distribution} ${major}`);
     }
   });
+
+  it("a misplaced or unknown key is reported, with where it belongs", () => {
+    const { cloud, ...rest } = structuredClone(FIXTURE);
+    const msg = problemsOf(() =>
+      // eslint-disable-next-line @typescript-eslint/no-require-imports
+      (require("../../settings") as typeof import("../../settings")).parseSettings({
+        raw: { ...rest, cloud: { zone: cloud.zone }, folder_id: cloud.folder_id, app: { port: 8765, prot: 1 }, db_password: "x" },
+        source: "test",
+      }),
+    );
+    assert.match(msg, /cloud\.folder_id \(or env YC_FOLDER_ID\) is missing/);
+    assert.match(msg, /folder_id is not a setting here: did you mean cloud\.folder_id/);
+    assert.match(msg, /app\.prot is not a setting: remove it or fix its name/);
+    assert.match(msg, /db_password is no setting any more: Lockbox generates the database password/);
+  });
+
+  it("what the cloud would refuse at apply time is refused now, with the documented limit", () => {
+    const msg = problemsOf(() =>
+      fixtureSettings({
+        app: { port: 40000 },
+        sizes: {
+          app: { cores: 2, memory_gb: 16, core_fraction: 50 },
+          frontend: { core_fraction: 5 },
+          db: { cores: 6, memory_gb: 12, core_fraction: 50, disk_type: "network-ssd-nonreplicated", disk_gb: 100 },
+        },
+      }),
+    );
+    assert.match(msg, /app\.port 40000 cannot be health-checked: an instance group's HTTP health check takes ports 1 to 32767/);
+    assert.match(msg, /sizes\.app\.memory_gb 16 is 8 GB per core; standard-v3 at 50% takes 0\.5 to 4 GB per core .*performance-levels/);
+    assert.match(msg, /sizes\.frontend\.core_fraction 5 is not offered on standard-v3: use one of 20, 50, 100/);
+    assert.match(msg, /sizes\.db\.cores 6 is not offered on standard-v3 at 50%: use one of 2, 4/);
+    assert.match(msg, /sizes\.db\.disk_gb 100: a network-ssd-nonreplicated disk's size is a multiple of 93 GB/);
+  });
 });
