@@ -1,4 +1,4 @@
-import { Fn, TerraformResource, Token } from "cdktf";
+import { Fn, IResolvable, TerraformIterator, TerraformResource, Token } from "cdktf";
 import { Construct } from "constructs";
 import { ComputeInstanceGroup } from "../.gen/providers/yandex/compute-instance-group";
 import { IamServiceAccount } from "../.gen/providers/yandex/iam-service-account";
@@ -53,6 +53,8 @@ export class BingoInstanceGroup extends Construct {
   readonly hostNames: readonly string[];
   /** The internal load balancer's address; undefined without internalLoadBalancer. */
   readonly loadBalancerAddress?: string;
+  /** The live instances' ids by FQDN (a re-created instance has a new id). */
+  readonly instanceIdsByFqdn: IResolvable;
 
   constructor(scope: Construct, id: string, props: BingoInstanceGroupProps) {
     super(scope, id);
@@ -174,5 +176,6 @@ export class BingoInstanceGroup extends Construct {
     this.groupId = ig.id;
     this.groupServiceAccountId = sa.id;
     this.hostNames = Array.from({ length: size }, (_, i) => `${props.name}-${i + 1}.${region}.internal`);
+    this.instanceIdsByFqdn = TerraformIterator.fromList(ig.instances).forExpressionForMap("val.fqdn", "val.instance_id");
   }
 }

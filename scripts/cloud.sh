@@ -110,6 +110,8 @@ case "$action" in
     done
     # The inventory the frontend stack's Ansible run wrote (the tests point this elsewhere).
     rm -f "${BINGO_CLOUD_INVENTORY:-$ROOT/ansible/inventories/cloud/hosts.yml}"
+    # The destroyed instances' host keys: a new deploy's instances have new ones.
+    rm -rf "${BINGO_KNOWN_HOSTS_DIR:-$ROOT/.local/ssh/known_hosts.d}" "$ROOT/.local/ssh/cloud_known_hosts"
     step "Cloud installation removed in $(( $(date +%s) - start )) s"
     ;;
 esac

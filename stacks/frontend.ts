@@ -1,6 +1,6 @@
 import * as path from "node:path";
 import { NullProvider } from "@cdktf/provider-null/lib/provider";
-import { Fn, TerraformOutput } from "cdktf";
+import { Fn, TerraformOutput, Token } from "cdktf";
 import { Construct } from "constructs";
 import { stringify } from "yaml";
 import { DataYandexLockboxSecretVersionEntry } from "../.gen/providers/yandex/data-yandex-lockbox-secret-version-entry";
@@ -53,9 +53,17 @@ export class FrontendStack extends YandexStack {
     });
 
     const key = settings.ssh.privateKeyFile;
-    const knownHosts = path.join(props.root, ".local", "ssh", "cloud_known_hosts");
-    const sshOpts = `-o IdentitiesOnly=yes -o UserKnownHostsFile=${knownHosts} -o StrictHostKeyChecking=accept-new -o ConnectTimeout=10`;
-    const viaFrontend = `${sshOpts} -o ProxyCommand='ssh -i ${key} ${sshOpts} -W %h:%p ${settings.ssh.user}@${this.vm.publicAddress}'`;
+    // Host keys are kept per instance id: a re-created instance (new id) starts with an
+    // empty file and its new key is accepted; a changed key of a live instance (same
+    // id) is refused. controller-run.sh forgets the files of instances that are gone.
+    const knownHostsDir = path.join(props.root, ".local", "ssh", "known_hosts.d");
+    const baseOpts = "-o IdentitiesOnly=yes -o StrictHostKeyChecking=accept-new -o ConnectTimeout=10";
+    const optsFor = (instanceId: string) => `${baseOpts} -o UserKnownHostsFile=${knownHostsDir}/${instanceId}`;
+    const sshOpts = optsFor(this.vm.instanceId);
+    const viaFrontend = (instanceId: string) =>
+      `${optsFor(instanceId)} -o ProxyCommand='ssh -i ${key} ${sshOpts} -W %h:%p ${settings.ssh.user}@${this.vm.publicAddress}'`;
+    // An app instance's id from the group's live instances ("new" until it exists).
+    const appInstanceId = (fqdn: string) => Token.asString(Fn.lookup(app.group.instanceIdsByFqdn, fqdn, "new"));
     const upstreams = app.group.loadBalancerAddress ? [app.group.loadBalancerAddress] : [...app.group.hostNames];
     // The password Lockbox generated, read at apply time into the run's environment
     // (scripts/controller-run.sh hands it to Ansible as an extra var, which outranks
@@ -66,7 +74,7 @@ export class FrontendStack extends YandexStack {
     const appHosts = Object.fromEntries(
       app.group.hostNames.map((fqdn) => [
         fqdn.split(".")[0],
-        { ansible_host: fqdn, private_address: fqdn, ansible_ssh_common_args: viaFrontend },
+        { ansible_host: fqdn, private_address: fqdn, ansible_ssh_common_args: viaFrontend(appInstanceId(fqdn)) },
       ]),
     );
     this.inventory = stringify(
@@ -93,7 +101,7 @@ export class FrontendStack extends YandexStack {
           children: {
             db: {
               hosts: {
-                "bingo-db": { ansible_host: db.vm.privateAddress, private_address: db.vm.privateAddress, ansible_ssh_common_args: viaFrontend },
+                "bingo-db": { ansible_host: db.vm.privateAddress, private_address: db.vm.privateAddress, ansible_ssh_common_args: viaFrontend(db.vm.instanceId) },
               },
             },
             app: { hosts: appHosts },
@@ -113,6 +121,7 @@ export class FrontendStack extends YandexStack {
       // the binary picks its own port from the email: the script stops with the fix if they differ.
       environment: {
         EXPECTED_APP_PORT: String(settings.app.port),
+        BINGO_KNOWN_HOSTS_DIR: knownHostsDir,
         // nonsensitive: a sensitive value here would make Terraform hide all of Ansible's output;
         // provisioner environments are never shown in a plan.
         [DB_PASSWORD_ENV]: Fn.nonsensitive(dbPassword.textValue),

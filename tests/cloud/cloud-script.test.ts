@@ -23,6 +23,7 @@ describe("cloud deploy, clean and diff (scripts/cloud.sh)", () => {
     YC_TOKEN: "t1.fake-token-for-the-test",
     // clean removes the cloud inventory: not the checkout's own.
     BINGO_CLOUD_INVENTORY: path.join(dir, "hosts.yml"),
+    BINGO_KNOWN_HOSTS_DIR: path.join(dir, "known_hosts.d"),
     NO_COLOR: "1",
     ...extra,
   });
@@ -76,11 +77,14 @@ describe("cloud deploy, clean and diff (scripts/cloud.sh)", () => {
     assert.equal(fs.statSync(path.join(ROOT, ".local")).mode & 0o077, 0, ".local/ is private");
   });
 
-  it("clean destroys them in reverse order and removes the cloud inventory", () => {
+  it("clean destroys them in reverse order and removes the cloud inventory and host keys", () => {
     fs.writeFileSync(path.join(dir, "hosts.yml"), "all: {}\n");
+    fs.mkdirSync(path.join(dir, "known_hosts.d"), { recursive: true });
+    fs.writeFileSync(path.join(dir, "known_hosts.d", "fhmold"), "x ssh-ed25519 AAAA\n");
     const r = cloud("destroy");
     assert.equal(r.status, 0, r.output);
     assert.equal(fs.existsSync(path.join(dir, "hosts.yml")), false);
+    assert.equal(fs.existsSync(path.join(dir, "known_hosts.d")), false, "the destroyed instances' host keys are forgotten");
     assert.deepEqual(
       r.calls.filter((c) => c.endsWith(" destroy")),
       ["frontend destroy", "app destroy", "db destroy", "network destroy"],

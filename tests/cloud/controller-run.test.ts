@@ -88,4 +88,17 @@ describe("the controller's run (scripts/controller-run.sh)", () => {
     assert.ok(r.calls.includes('extra 600 {"bingo_db_password": "s3cretFromLockbox"}'), r.calls.join("\n"));
     assert.ok(!r.output.includes("s3cretFromLockbox"));
   });
+
+  it("forgets the host keys of instances the inventory no longer names, keeps the others", () => {
+    const known = path.join(dir, "known_hosts.d");
+    fs.mkdirSync(known, { recursive: true });
+    fs.writeFileSync(path.join(known, "fhm-live"), "10.10.2.5 ssh-ed25519 AAAA\n");
+    fs.writeFileSync(path.join(known, "fhm-gone"), "10.10.2.6 ssh-ed25519 BBBB\n");
+    const inventory = path.join(dir, "hosts.yml");
+    fs.writeFileSync(inventory, `all:\n  vars:\n    ansible_ssh_common_args: -o UserKnownHostsFile=${known}/fhm-live\n`);
+    const r = run([inventory], { BINGO_KNOWN_HOSTS_DIR: known });
+    assert.equal(r.status, 0, r.output);
+    assert.deepEqual(fs.readdirSync(known), ["fhm-live"]);
+    assert.match(r.output, /forgot the host key of fhm-gone/);
+  });
 });

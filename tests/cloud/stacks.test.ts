@@ -191,6 +191,25 @@ describe("synthesized cloud stacks", () => {
     assert.match(inv, /ProxyCommand='ssh -i .* -W %h:%p ansible@\$\{yandex_compute_instance\./);
   });
 
+  it("frontend: host keys are kept per instance id, so a re-created instance is a new host", () => {
+    const [run] = resources(stacks.frontend, "null_resource");
+    const inv: string = run.triggers.inventory_sha256;
+    assert.ok(!/StrictHostKeyChecking=no|cloud_known_hosts/.test(inv));
+    assert.match(inv, /UserKnownHostsFile=\S*\/known_hosts\.d\/\$\{yandex_compute_instance\.Frontend_[^}]*\.id\}/);
+    assert.match(inv, /UserKnownHostsFile=\S*\/known_hosts\.d\/\$\{data\.terraform_remote_state\.cross-stack-reference-input-db\.outputs\.[^}]*Database[^}]*id\}/);
+    // App instances: their ids from the group's live instances, by FQDN.
+    for (const n of [1, 2]) {
+      assert.ok(
+        inv.includes(`known_hosts.d/\${lookup({ for key, val in toset(data.terraform_remote_state.cross-stack-reference-input-app.outputs.`) &&
+          inv.includes(`val.fqdn => val.instance_id }, "bingo-app-${n}.ru-central1.internal", "new")}`),
+        `bingo-app-${n}`,
+      );
+    }
+    assert.match(inv, /StrictHostKeyChecking=accept-new/);
+    const exec = run.provisioner[0]["local-exec"];
+    assert.match(exec.environment.BINGO_KNOWN_HOSTS_DIR, /\.local\/ssh\/known_hosts\.d$/);
+  });
+
   it("the Ansible run writes a private inventory, runs the playbooks and stops with the right app.port when bingo listens elsewhere", () => {
     const [run] = resources(stacks.frontend, "null_resource");
     const exec = run.provisioner[0]["local-exec"];
