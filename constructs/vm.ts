@@ -35,6 +35,8 @@ export interface VmProps extends MachineProps {
   readonly privateAddress?: string;
   /** Give the VM a public address (one-to-one NAT). @default false */
   readonly publicIp?: boolean;
+  /** With publicIp: a reserved address (yandex_vpc_address) to use. @default an ephemeral one */
+  readonly publicAddress?: string;
   /** @default false */
   readonly preemptible?: boolean;
   /** Configure the VM from its own user-data, with nobody connecting. @default none */
@@ -59,6 +61,9 @@ export class Vm extends Construct {
     assertRange("Vm", `size.cores of ${props.name}`, props.size.cores, 2, 64);
     assertRange("Vm", `size.memoryGb of ${props.name}`, props.size.memoryGb, 1, 256);
     assertRange("Vm", `size.diskGb of ${props.name}`, props.size.diskGb, 10, 1024);
+    if (props.publicAddress !== undefined && !props.publicIp) {
+      throw new Error(`Vm: ${props.name} has publicAddress but not publicIp; set publicIp: true to use the address`);
+    }
     if (props.securityGroupIds.length === 0) {
       throw new Error(`Vm: ${props.name} has no securityGroupIds; pass the group of its tier (SecurityGroups.frontendId/appId/dbId)`);
     }
@@ -82,6 +87,7 @@ export class Vm extends Construct {
           subnetId: props.subnetId,
           ipAddress: props.privateAddress,
           nat: props.publicIp ?? false,
+          natIpAddress: props.publicIp ? props.publicAddress : undefined,
           securityGroupIds: [...props.securityGroupIds],
         },
       ],

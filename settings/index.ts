@@ -47,6 +47,8 @@ export interface Settings {
   };
   readonly studentEmail: string;
   readonly domain: string;
+  /** Let's Encrypt's account email: set, the frontend gets a real certificate for domain; unset, a self-signed one. */
+  readonly acmeEmail?: string;
   /** Where the local Terraform state of each stack lives. */
   readonly stateDir: string;
 }
@@ -75,6 +77,7 @@ export const ENV_OVERRIDES: Readonly<Record<string, string>> = {
   BINGO_SSH_PRIVATE_KEY_FILE: "ssh.private_key_file",
   BINGO_STUDENT_EMAIL: "student_email",
   BINGO_DOMAIN: "domain",
+  BINGO_ACME_EMAIL: "tls.acme_email",
   BINGO_APP_PORT: "app.port",
   BINGO_LOAD_BALANCER: "app.load_balancer",
   BINGO_SSH_ALLOWED_CIDRS: "network.ssh_allowed_cidrs",
@@ -356,9 +359,13 @@ export function parseSettings(input: SettingsInput): Settings {
       pattern: /^(?=.{1,253}$)([a-z0-9]([a-z0-9-]*[a-z0-9])?\.)+[a-z]{2,}$/i,
       hint: "the domain name the service answers on, e.g. bingo.example.org",
     }),
+    acmeEmail: r.optStr("tls.acme_email"),
     stateDir: path.resolve(root, r.str("state_dir", { def: ".local/tfstate" })),
   };
   if (settings.network.publicCidr === settings.network.privateCidr) r.problems.push("network.public_cidr and network.private_cidr must be different subnets");
+  if (settings.acmeEmail !== undefined && !/^[^@\s]+@[^@\s]+\.[^@\s]+$/.test(settings.acmeEmail)) {
+    r.problems.push(`tls.acme_email (or env BINGO_ACME_EMAIL) is not an email address (${JSON.stringify(settings.acmeEmail)}): Let's Encrypt writes to it about expiring certificates`);
+  }
   // What the cloud would refuse at apply time, refused now with the documented limit.
   if (settings.app.port > HEALTH_CHECK_PORT_MAX) {
     r.problems.push(

@@ -48,6 +48,8 @@ export class FrontendStack extends YandexStack {
       sshUser: settings.ssh.user,
       sshPublicKey: settings.ssh.publicKey,
       publicIp: true,
+      // Reserved in the network stack: it outlives a re-created frontend (DNS, certificate).
+      publicAddress: net.network.frontendPublicAddress,
       // Fixed: the DB and app nodes allow SSH from this address only, before the frontend exists.
       privateAddress: frontendPrivateAddress(settings),
     });
@@ -87,6 +89,8 @@ export class FrontendStack extends YandexStack {
             bingo_student_email: settings.studentEmail,
             bingo_binary_url: settings.app.binaryUrl,
             bingo_domain: settings.domain,
+            // A real certificate from Let's Encrypt when set; the self-signed one otherwise.
+            ...(settings.acmeEmail ? { frontend_acme_email: settings.acmeEmail } : {}),
             bingo_port: settings.app.port,
             // Sources by subnet: a re-created node may come back with a new address.
             bingo_app_sources: [settings.network.privateCidr],
