@@ -16,8 +16,15 @@ export const HEALTH_CHECK_SOURCES = ["198.18.235.0/24", "198.18.248.0/24"];
  */
 export const frontendPrivateAddress = (s: Settings): string => hostInCidr(s.network.publicCidr, 10);
 
-/** Who may SSH to the DB and app nodes (their own firewall): the jump host only. */
-const sshFromJumpHost = (s: Settings) => ({ bingo_ssh_jump_sources: [`${frontendPrivateAddress(s)}/32`] });
+/**
+ * The frontend, known before it exists: who may SSH to the DB and app nodes (their own
+ * firewall: the jump host only) and who scrapes their exporters (monitoring_addresses
+ * follows bingo_frontend_addresses), so a node the group re-creates is monitored at once.
+ */
+const theFrontend = (s: Settings) => ({
+  bingo_frontend_addresses: [frontendPrivateAddress(s)],
+  bingo_ssh_jump_sources: [`${frontendPrivateAddress(s)}/32`],
+});
 
 /** The Lockbox entry that holds the database password. */
 export const DB_PASSWORD_KEY = "db_password";
@@ -39,7 +46,7 @@ export function dbSelfConfiguration(s: Settings, secretId: string): SelfConfigur
     secrets: secretVars(secretId),
     group: "db",
     playbook: "playbooks/db.yml",
-    vars: { ...common(s), ...sshFromJumpHost(s), bingo_db_addresses: ["127.0.0.1"], bingo_app_sources: [s.network.privateCidr] },
+    vars: { ...common(s), ...theFrontend(s), bingo_db_addresses: ["127.0.0.1"], bingo_app_sources: [s.network.privateCidr] },
   };
 }
 
@@ -58,9 +65,11 @@ export function appSelfConfiguration(s: Settings, dbAddress: string, secretId: s
     playbook: "playbooks/app-self.yml",
     vars: {
       ...common(s),
-      ...sshFromJumpHost(s),
+      ...theFrontend(s),
       bingo_db_addresses: [dbAddress],
-      bingo_frontend_addresses: [],
+      // Its own address is not known here: listen on all, the firewall and the security
+      // group let only the frontend in.
+      node_exporter_listen_address: "0.0.0.0",
       bingo_frontend_sources: [s.network.publicCidr, ...HEALTH_CHECK_SOURCES],
     },
   };

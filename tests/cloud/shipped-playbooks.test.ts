@@ -69,6 +69,32 @@ describe("what the self-configuring VMs ship", { skip: !hasAnsible && "ansible-p
   });
 });
 
+/** Variables as the shipped playbooks' group_vars and the shipped inventory resolve them on the VM. */
+function shippedVars(userData: string, names: string[]): Record<string, Json> {
+  const { dir, inventory } = unpack(userData);
+  const check = path.join(dir, "ansible", "playbooks", "check-vars.yml");
+  fs.writeFileSync(check, `- hosts: all\n  gather_facts: false\n  tasks:\n${names.map((n) => `    - ansible.builtin.debug: {var: ${n}}\n`).join("")}`);
+  const r = spawnSync("ansible-playbook", ["-i", inventory, check], {
+    encoding: "utf8",
+    env: { ...process.env, ANSIBLE_CONFIG: path.join(dir, "ansible", "ansible.cfg"), ANSIBLE_STDOUT_CALLBACK: "json", ANSIBLE_CALLBACKS_ENABLED: "" },
+  });
+  assert.equal(r.status, 0, r.stdout + r.stderr);
+  const tasks = JSON.parse(r.stdout).plays[0].tasks as Json[];
+  return Object.fromEntries(names.map((n, i) => [n, tasks[i].hosts.localhost[n]]));
+}
+
+describe("a node the group re-creates is monitored and reached as the others", { skip: !hasAnsible && "ansible-playbook is not installed" }, () => {
+  it("its exporter answers the frontend's Prometheus, and SSH only the jump host", () => {
+    ensureBindings();
+    const { stacks } = synthAll(fixtureSettings());
+    const [ig] = resources(stacks.app, "yandex_compute_instance_group");
+    const v = shippedVars(ig.instance_template.metadata["user-data"], ["firewall_allow_monitoring", "firewall_ssh_sources", "node_exporter_listen_address"]);
+    assert.deepEqual(v.firewall_allow_monitoring.map((r: Json) => r.sources), [["10.10.1.10"]]);
+    assert.deepEqual(v.firewall_ssh_sources, ["10.10.1.10/32"]);
+    assert.equal(v.node_exporter_listen_address, "0.0.0.0");
+  });
+});
+
 describe("roles of a playbook", () => {
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const { rolesOfPlaybook } = require("../../constructs/playbook-roles") as typeof import("../../constructs/playbook-roles");
