@@ -4,6 +4,7 @@ import * as path from "node:path";
 import { Fn } from "cdktf";
 import { Construct } from "constructs";
 import { Resource } from "@cdktf/provider-null/lib/resource";
+import { assertRange } from "./validate";
 
 export interface AnsibleRunProps {
   /** Inventory YAML; may hold Terraform references (addresses of created VMs). */
@@ -14,17 +15,14 @@ export interface AnsibleRunProps {
   readonly playbooks?: readonly string[];
   /** @default <repository>/ansible */
   readonly ansibleDir?: string;
-  /** Wait for SSH and for cloud-init to finish on every host first. @default true */
-  readonly waitForHosts?: boolean;
-  /** Seconds to wait for the hosts. @default 900 */
-  readonly waitSeconds?: number;
   /**
-   * Shell lines run after the playbooks, from the ansible folder with
-   * $INVENTORY_PATH set; a non-zero exit fails the run (and the apply).
-   * No "${" in them: Terraform would read it as an interpolation. @default []
+   * The script that runs Ansible (waits for the hosts, runs the playbooks,
+   * checks); it gets the inventory path as its argument. @default <repository>/scripts/controller-run.sh
    */
-  readonly checks?: readonly string[];
-  /** Extra environment of the command (names in upper case). @default {} */
+  readonly script?: string;
+  /** Seconds to wait for SSH and for cloud-init on each host (BINGO_WAIT_SECONDS). @default 3600 */
+  readonly waitSeconds?: number;
+  /** Extra environment of the script (names in upper case), e.g. EXPECTED_APP_PORT. @default {} */
   readonly environment?: Readonly<Record<string, string>>;
 }
 
@@ -44,12 +42,13 @@ export function treeDigest(dir: string, skip: readonly string[] = ["inventories"
   return hash.digest("hex");
 }
 
-const shellQuote = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`;
+const RESERVED = ["INVENTORY_B64", "INVENTORY_PATH", "CONTROLLER_RUN", "BINGO_WAIT_SECONDS", "BINGO_PLAYBOOKS"];
 
 /**
  * Runs the Ansible playbooks against the created VMs: writes the inventory from
- * their addresses, waits for the hosts, then runs the playbooks. It runs again
- * whenever the inventory or anything under ansible/ (but the inventories) changes.
+ * their addresses (owner-only), then hands it to the controller's script, the
+ * same one `make deploy` runs for the local nodes. It runs again whenever the
+ * inventory, the script or anything under ansible/ (but the inventories) changes.
  */
 export class AnsibleRun extends Construct {
   /** The digest of the playbooks and roles this run was synthesized with. */
@@ -57,63 +56,59 @@ export class AnsibleRun extends Construct {
 
   constructor(scope: Construct, id: string, props: AnsibleRunProps) {
     super(scope, id);
-    const ansibleDir = props.ansibleDir ?? path.resolve(__dirname, "..", "ansible");
+    const root = path.resolve(__dirname, "..");
+    const ansibleDir = props.ansibleDir ?? path.join(root, "ansible");
+    const script = props.script ?? path.join(root, "scripts", "controller-run.sh");
     const playbooks = props.playbooks ?? ["site.yml"];
     if (!path.isAbsolute(props.inventoryPath)) {
       throw new Error(`AnsibleRun: inventoryPath "${props.inventoryPath}" must be absolute (Terraform runs the command from the stack's folder)`);
     }
+    if (!path.isAbsolute(script) || !fs.existsSync(script)) {
+      throw new Error(`AnsibleRun: script "${script}" must be an absolute path of an existing file (scripts/controller-run.sh)`);
+    }
     if (playbooks.length === 0) throw new Error("AnsibleRun: playbooks is empty; name at least one, e.g. [\"site.yml\"]");
     for (const p of playbooks) {
-      if (!fs.existsSync(path.join(ansibleDir, p))) {
+      if (!fs.existsSync(path.join(ansibleDir, p)) || /\s/.test(p)) {
         throw new Error(`AnsibleRun: playbook ${p} does not exist under ${ansibleDir}; fix the name in playbooks`);
       }
     }
-    const wait = props.waitSeconds ?? 900;
-    for (const line of props.checks ?? []) {
-      if (line.includes("${") || line.includes("%{")) {
-        throw new Error(`AnsibleRun: check "${line}" contains "\${" or "%{", which Terraform interpolates; write $NAME instead of \${NAME}`);
-      }
-    }
+    const wait = props.waitSeconds ?? 3600;
+    assertRange("AnsibleRun", "waitSeconds", wait, 60, 86400);
     for (const name of Object.keys(props.environment ?? {})) {
-      if (!/^[A-Z_][A-Z0-9_]*$/.test(name) || ["INVENTORY_B64", "INVENTORY_PATH", "ANSIBLE_DIR"].includes(name)) {
-        throw new Error(`AnsibleRun: environment name ${name} is not allowed; use upper-case names other than INVENTORY_B64, INVENTORY_PATH, ANSIBLE_DIR`);
+      if (!/^[A-Z_][A-Z0-9_]*$/.test(name) || RESERVED.includes(name)) {
+        throw new Error(`AnsibleRun: environment name ${name} is not allowed; use upper-case names other than ${RESERVED.join(", ")}`);
       }
     }
     this.playbooksDigest = treeDigest(ansibleDir);
+    const scriptDigest = crypto.createHash("sha256").update(fs.readFileSync(script)).digest("hex");
 
-    const lines = [
+    const command = [
       "set -euo pipefail",
-      // The inventory holds the database password: readable by this user only.
+      // The inventory names every host and how to reach it: readable by this user only.
       "umask 077",
       'mkdir -p "$(dirname "$INVENTORY_PATH")"',
       'printf %s "$INVENTORY_B64" | base64 -d >"$INVENTORY_PATH"',
-      'export ANSIBLE_CONFIG="$ANSIBLE_DIR/ansible.cfg"',
-      'cd "$ANSIBLE_DIR"',
-    ];
-    if (props.waitForHosts ?? true) {
-      lines.push(
-        `ansible all -i "$INVENTORY_PATH" -m ansible.builtin.wait_for_connection -a timeout=${wait}`,
-        // Self-configuring VMs finish their own run before this one starts (exit 2 = finished with warnings).
-        `ansible all -i "$INVENTORY_PATH" -b -m ansible.builtin.shell -a 'timeout ${wait} cloud-init status --wait >/dev/null; rc=$?; [ $rc -eq 0 ] || [ $rc -eq 2 ]'`,
-      );
-    }
-    lines.push(`ansible-playbook -i "$INVENTORY_PATH" ${playbooks.map(shellQuote).join(" ")}`, ...(props.checks ?? []));
+      'exec "$CONTROLLER_RUN" "$INVENTORY_PATH"',
+    ].join("\n");
 
     new Resource(this, "Run", {
       triggers: {
         inventory_sha256: Fn.sha256(props.inventory),
         playbooks_sha256: this.playbooksDigest,
+        script_sha256: scriptDigest,
       },
       provisioners: [
         {
           type: "local-exec",
           interpreter: ["/bin/bash", "-c"],
-          command: lines.join("\n"),
+          command,
           environment: {
             ...props.environment,
             INVENTORY_B64: Fn.base64encode(props.inventory),
             INVENTORY_PATH: props.inventoryPath,
-            ANSIBLE_DIR: ansibleDir,
+            CONTROLLER_RUN: script,
+            BINGO_WAIT_SECONDS: String(wait),
+            BINGO_PLAYBOOKS: playbooks.join(" "),
           },
         },
       ],

@@ -1,7 +1,8 @@
-import { Fn, Token } from "cdktf";
+import { Fn, IResolvable, TerraformIterator, TerraformResource, Token } from "cdktf";
 import { Construct } from "constructs";
 import { ComputeInstanceGroup } from "../.gen/providers/yandex/compute-instance-group";
 import { IamServiceAccount } from "../.gen/providers/yandex/iam-service-account";
+import { IamServiceAccountIamMember } from "../.gen/providers/yandex/iam-service-account-iam-member";
 import { LbNetworkLoadBalancer } from "../.gen/providers/yandex/lb-network-load-balancer";
 import { ResourcemanagerFolderIamMember } from "../.gen/providers/yandex/resourcemanager-folder-iam-member";
 import { renderUserData, SelfConfiguration } from "./cloud-init";
@@ -32,6 +33,9 @@ export interface BingoInstanceGroupProps extends MachineProps {
   readonly internalLoadBalancer?: boolean;
 }
 
+/** Folder roles of the group's own account (see the constructor for the documentation). */
+export const IG_FOLDER_ROLES = ["compute.editor", "vpc.user"];
+
 /** The region part of the internal DNS names (ru-central1-a -> ru-central1). */
 export const regionOf = (zone: string) => zone.replace(/-[a-z]$/, "");
 
@@ -49,11 +53,15 @@ export class BingoInstanceGroup extends Construct {
   readonly hostNames: readonly string[];
   /** The internal load balancer's address; undefined without internalLoadBalancer. */
   readonly loadBalancerAddress?: string;
+  /** The live instances' ids by FQDN (a re-created instance has a new id). */
+  readonly instanceIdsByFqdn: IResolvable;
 
   constructor(scope: Construct, id: string, props: BingoInstanceGroupProps) {
     super(scope, id);
     assertName("BingoInstanceGroup", "name", props.name);
     assertPort("BingoInstanceGroup", "appPort", props.appPort);
+    // The group's health check takes ports 1-32767 only (compute/api-ref/InstanceGroup/create).
+    assertRange("BingoInstanceGroup", "appPort (the /ping health check's port)", props.appPort, 1, 32767);
     const size = props.instances ?? 2;
     assertRange("BingoInstanceGroup", "instances", size, 2, 10);
     const startup = props.startupSeconds ?? 900;
@@ -61,24 +69,32 @@ export class BingoInstanceGroup extends Construct {
     const path = props.healthCheckPath ?? "/ping";
     if (!path.startsWith("/")) throw new Error(`BingoInstanceGroup: healthCheckPath "${path}" must start with "/"`);
 
-    // The group's own identity, with the roles the Instance Groups documentation
-    // asks for (compute/concepts/instance-groups/access): compute.editor on the
-    // folder to create, update and delete the instances, and load-balancer.editor
-    // only when it keeps a target group for a load balancer. The instances get
-    // props.serviceAccountId, which may only read their secrets.
+    // The group's own identity, with exactly what creating its instances needs
+    // (compute/security: "Creating an instance group: compute.editor for the
+    // folder"; vpc.user "lets you connect to network resources and use them":
+    // the instances' subnet and security groups; iam.serviceAccounts.user "is
+    // required when ... the service ... perform[s] operations on behalf of a
+    // service account", granted on the instances' own account only, not the folder;
+    // load-balancer.editor only when the group keeps a target group).
     const sa = new IamServiceAccount(this, "ServiceAccount", {
       name: `${props.name}-ig`,
       description: "Manages the bingo instance group",
     });
-    const roles = ["compute.editor", ...(props.internalLoadBalancer ? ["load-balancer.editor"] : [])];
-    const grants = roles.map(
+    const member = `serviceAccount:${sa.id}`;
+    const folderRoles = [...IG_FOLDER_ROLES, ...(props.internalLoadBalancer ? ["load-balancer.editor"] : [])];
+    const grants: TerraformResource[] = folderRoles.map(
       (role) =>
-        new ResourcemanagerFolderIamMember(this, `Role-${role.replace(/[^a-z]/g, "-")}`, {
-          folderId: props.folderId,
-          role,
-          member: `serviceAccount:${sa.id}`,
-        }),
+        new ResourcemanagerFolderIamMember(this, `Role-${role.replace(/[^a-z]/g, "-")}`, { folderId: props.folderId, role, member }),
     );
+    if (props.serviceAccountId) {
+      grants.push(
+        new IamServiceAccountIamMember(this, "MayAttachInstanceAccount", {
+          serviceAccountId: props.serviceAccountId,
+          role: "iam.serviceAccounts.user",
+          member,
+        }),
+      );
+    }
 
     const ig = new ComputeInstanceGroup(this, "Group", {
       name: props.name,
@@ -123,6 +139,8 @@ export class BingoInstanceGroup extends Construct {
         },
       ],
       maxCheckingHealthDuration: startup,
+      // The provider waits 30 min by default; a first start may take startupSeconds.
+      timeouts: { create: `${Math.ceil(startup / 60) + 30}m`, update: `${Math.ceil(startup / 60) + 30}m` },
       ...(props.internalLoadBalancer
         ? { loadBalancer: { targetGroupName: `${props.name}-tg`, targetGroupDescription: "bingo nodes of the instance group" } }
         : {}),
@@ -158,5 +176,6 @@ export class BingoInstanceGroup extends Construct {
     this.groupId = ig.id;
     this.groupServiceAccountId = sa.id;
     this.hostNames = Array.from({ length: size }, (_, i) => `${props.name}-${i + 1}.${region}.internal`);
+    this.instanceIdsByFqdn = TerraformIterator.fromList(ig.instances).forExpressionForMap("val.fqdn", "val.instance_id");
   }
 }

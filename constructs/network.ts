@@ -1,4 +1,5 @@
 import { Construct } from "constructs";
+import { VpcAddress } from "../.gen/providers/yandex/vpc-address";
 import { VpcGateway } from "../.gen/providers/yandex/vpc-gateway";
 import { VpcNetwork } from "../.gen/providers/yandex/vpc-network";
 import { VpcRouteTable } from "../.gen/providers/yandex/vpc-route-table";
@@ -16,7 +17,10 @@ export interface NetworkProps {
   readonly privateCidr?: string;
 }
 
-/** A VPC with a public and a private subnet in one zone, and a NAT gateway for the private one. */
+/**
+ * A VPC with a public and a private subnet in one zone, a NAT gateway for the
+ * private one, and the frontend's reserved public address.
+ */
 export class Network extends Construct {
   readonly networkId: string;
   readonly publicSubnetId: string;
@@ -24,6 +28,11 @@ export class Network extends Construct {
   readonly publicCidr: string;
   readonly privateCidr: string;
   readonly zone: string;
+  /**
+   * A reserved public address for the frontend: it outlives a re-created frontend VM,
+   * so the domain's A record and its certificate stay valid.
+   */
+  readonly frontendPublicAddress: string;
 
   constructor(scope: Construct, id: string, props: NetworkProps) {
     super(scope, id);
@@ -57,6 +66,12 @@ export class Network extends Construct {
       v4CidrBlocks: [this.privateCidr],
       routeTableId: egress.id,
     });
+    const address = new VpcAddress(this, "FrontendAddress", {
+      name: `${props.name}-frontend`,
+      description: "The frontend's public address (the domain's A record points here)",
+      externalIpv4Address: { zoneId: props.zone },
+    });
+    this.frontendPublicAddress = address.externalIpv4Address.address;
     this.networkId = vpc.id;
     this.publicSubnetId = pub.id;
     this.privateSubnetId = priv.id;

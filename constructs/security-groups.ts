@@ -7,10 +7,12 @@ export interface SecurityGroupsProps {
   readonly networkId: string;
   /** The bingo HTTP port on the app nodes. */
   readonly appPort: number;
-  /** Sources allowed to SSH to the frontend (the jump host). @default ["0.0.0.0/0"] */
-  readonly sshAllowedCidrs?: readonly string[];
+  /** Sources allowed to SSH to the frontend (the jump host); required, no default. */
+  readonly sshAllowedCidrs: readonly string[];
   /** CIDRs of the VPC: where outbound traffic to other VMs may go (their ingress rules decide). */
   readonly vpcCidrs: readonly string[];
+  /** Ports the frontend's Prometheus scrapes on the app and DB nodes (opened to the frontend only). @default none */
+  readonly scrapedPorts?: { readonly app?: readonly number[]; readonly db?: readonly number[] };
 }
 
 const INTERNET = ["0.0.0.0/0"];
@@ -19,7 +21,8 @@ const INTERNET = ["0.0.0.0/0"];
  * Least-privilege groups for the three tiers:
  * - frontend: 80/tcp, 443/tcp, 443/udp (HTTP/3) from anywhere; SSH from sshAllowedCidrs;
  * - app: the bingo port only from the frontend and the health-check nodes; SSH only from the frontend;
- * - db: 5432 and 6432 only from the app nodes; SSH only from the frontend.
+ * - db: 5432 and 6432 only from the app nodes; SSH only from the frontend;
+ * - app and db: the exporters' ports (scrapedPorts) only from the frontend, where Prometheus runs.
  * Outbound: HTTP(S) and NTP to the internet (packages, the binary), anything inside the VPC.
  */
 export class SecurityGroups extends Construct {
@@ -31,10 +34,13 @@ export class SecurityGroups extends Construct {
     super(scope, id);
     assertName("SecurityGroups", "name", props.name);
     assertPort("SecurityGroups", "appPort", props.appPort);
-    const sshFrom = props.sshAllowedCidrs ?? INTERNET;
+    const sshFrom = props.sshAllowedCidrs;
     if (sshFrom.length === 0) throw new Error("SecurityGroups: sshAllowedCidrs is empty; list who may SSH to the frontend, e.g. [\"203.0.113.0/24\"]");
     sshFrom.forEach((c) => assertCidr("SecurityGroups", "sshAllowedCidrs", c));
     props.vpcCidrs.forEach((c) => assertCidr("SecurityGroups", "vpcCidrs", c));
+    for (const [tier, ports] of Object.entries(props.scrapedPorts ?? {})) {
+      ports?.forEach((p) => assertPort("SecurityGroups", `scrapedPorts.${tier}`, p));
+    }
 
     const egress: VpcSecurityGroupEgress[] = [
       { protocol: "TCP", port: 80, v4CidrBlocks: INTERNET, description: "HTTP out (packages)" },
@@ -61,6 +67,8 @@ export class SecurityGroups extends Construct {
       securityGroupId: frontend.id,
       description: "SSH only through the frontend",
     };
+    const scrapedByFrontend = (ports: readonly number[] = []): VpcSecurityGroupIngress[] =>
+      ports.map((port) => ({ protocol: "TCP", port, securityGroupId: frontend.id, description: `metrics (${port}) for Prometheus on the frontend` }));
     const app = new VpcSecurityGroup(this, "App", {
       name: `${props.name}-app`,
       description: "bingo nodes",
@@ -74,6 +82,7 @@ export class SecurityGroups extends Construct {
           description: "health checks of the instance group and the load balancer",
         },
         sshFromFrontend,
+        ...scrapedByFrontend(props.scrapedPorts?.app),
       ],
       egress,
     });
@@ -87,6 +96,7 @@ export class SecurityGroups extends Construct {
         { protocol: "TCP", port: 6432, securityGroupId: app.id, description: "pgbouncer from the app nodes" },
         { protocol: "TCP", port: 5432, securityGroupId: app.id, description: "PostgreSQL from the app nodes" },
         sshFromFrontend,
+        ...scrapedByFrontend(props.scrapedPorts?.db),
       ],
       egress,
     });

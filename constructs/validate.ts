@@ -24,3 +24,16 @@ export function assertRange(construct: string, prop: string, value: number, min:
     throw new Error(`${construct}: ${prop} is ${value}; use a whole number from ${min} to ${max}`);
   }
 }
+
+/** The n-th address of an IPv4 CIDR (like Terraform's cidrhost), e.g. ("10.10.1.0/24", 10) -> "10.10.1.10". */
+export function hostInCidr(cidr: string, n: number): string {
+  assertCidr("hostInCidr", "cidr", cidr);
+  const [addr, bits] = cidr.split("/");
+  const size = 2 ** (32 - Number(bits));
+  if (!Number.isInteger(n) || n < 1 || n >= size - 1) {
+    throw new Error(`hostInCidr: ${cidr} has no host number ${n}; use a subnet of at least ${n + 2} addresses (a /28 or larger)`);
+  }
+  const base = addr.split(".").reduce((acc, o) => acc * 256 + Number(o), 0);
+  const value = (base - (base % size) + n) >>> 0;
+  return [24, 16, 8, 0].map((shift) => (value >>> shift) & 255).join(".");
+}

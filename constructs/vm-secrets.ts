@@ -2,22 +2,26 @@ import { Construct } from "constructs";
 import { IamServiceAccount } from "../.gen/providers/yandex/iam-service-account";
 import { LockboxSecret } from "../.gen/providers/yandex/lockbox-secret";
 import { LockboxSecretIamMember } from "../.gen/providers/yandex/lockbox-secret-iam-member";
-import { LockboxSecretVersion } from "../.gen/providers/yandex/lockbox-secret-version";
-import { assertName } from "./validate";
+import { assertName, assertRange } from "./validate";
 
 export interface VmSecretsProps {
   /** Prefix of the secret and of the account that reads it. */
   readonly name: string;
   readonly folderId: string;
-  /** Entry key -> value. */
-  readonly entries: Readonly<Record<string, string>>;
+  /** Key of the entry that holds the password Lockbox generates (letters and digits). */
+  readonly passwordKey: string;
+  /** Length of the generated password. @default 32 */
+  readonly passwordLength?: number;
 }
 
 /**
- * Secrets the self-configuring VMs read at boot: a Lockbox secret, and a service
- * account that may read that secret's payload and nothing else. A VM that runs
- * as this account fetches them with its metadata token, so they stay out of the
- * user-data (which anyone with view access to the folder can read).
+ * Secrets the self-configuring VMs read at boot: a Lockbox secret whose password
+ * Lockbox itself generates (password_payload_specification: "the created secret
+ * will contain a version with the generated password"), so no synthesized file
+ * ever holds it, and a service account that may read that secret's payload and
+ * nothing else. A VM that runs as this account fetches it with its metadata
+ * token, so it stays out of the user-data (which anyone with view access to the
+ * folder can read).
  */
 export class VmSecrets extends Construct {
   readonly secretId: string;
@@ -27,16 +31,24 @@ export class VmSecrets extends Construct {
   constructor(scope: Construct, id: string, props: VmSecretsProps) {
     super(scope, id);
     assertName("VmSecrets", "name", props.name);
-    const keys = Object.keys(props.entries);
-    if (keys.length === 0) throw new Error(`VmSecrets: ${props.name} has no entries`);
+    if (!/^[-_./\\@0-9a-zA-Z]{1,256}$/.test(props.passwordKey)) {
+      throw new Error(`VmSecrets: passwordKey "${props.passwordKey}" is not a Lockbox entry key; use letters, digits and -_./@`);
+    }
+    const length = props.passwordLength ?? 32;
+    assertRange("VmSecrets", "passwordLength", length, 16, 256);
     const secret = new LockboxSecret(this, "Secret", {
       name: `${props.name}-secrets`,
       folderId: props.folderId,
       description: "Secrets the bingo VMs read at boot",
-    });
-    new LockboxSecretVersion(this, "Version", {
-      secretId: secret.id,
-      entries: keys.map((key) => ({ key, textValue: props.entries[key] })),
+      // No punctuation: the password goes into pgbouncer's userlist and connection strings as is.
+      passwordPayloadSpecification: {
+        passwordKey: props.passwordKey,
+        length,
+        includeUppercase: true,
+        includeLowercase: true,
+        includeDigits: true,
+        includePunctuation: false,
+      },
     });
     const reader = new IamServiceAccount(this, "Reader", {
       name: `${props.name}-vm`,

@@ -31,13 +31,20 @@ export interface MachineProps {
 export interface VmProps extends MachineProps {
   /** VM name; also its host name, so its FQDN is <name>.<region>.internal. */
   readonly name: string;
+  /** A fixed private address in the subnet (others may trust it before the VM exists). @default allocated by the cloud */
+  readonly privateAddress?: string;
   /** Give the VM a public address (one-to-one NAT). @default false */
   readonly publicIp?: boolean;
+  /** With publicIp: a reserved address (yandex_vpc_address) to use. @default an ephemeral one */
+  readonly publicAddress?: string;
   /** @default false */
   readonly preemptible?: boolean;
   /** Configure the VM from its own user-data, with nobody connecting. @default none */
   readonly selfConfigure?: SelfConfiguration;
 }
+
+/** The attribute path of a VM's boot image, whose change forces a new VM. */
+export const BOOT_IMAGE = "boot_disk[0].initialize_params[0].image_id";
 
 /** One VM with the ansible user in its cloud-init. */
 export class Vm extends Construct {
@@ -54,6 +61,9 @@ export class Vm extends Construct {
     assertRange("Vm", `size.cores of ${props.name}`, props.size.cores, 2, 64);
     assertRange("Vm", `size.memoryGb of ${props.name}`, props.size.memoryGb, 1, 256);
     assertRange("Vm", `size.diskGb of ${props.name}`, props.size.diskGb, 10, 1024);
+    if (props.publicAddress !== undefined && !props.publicIp) {
+      throw new Error(`Vm: ${props.name} has publicAddress but not publicIp; set publicIp: true to use the address`);
+    }
     if (props.securityGroupIds.length === 0) {
       throw new Error(`Vm: ${props.name} has no securityGroupIds; pass the group of its tier (SecurityGroups.frontendId/appId/dbId)`);
     }
@@ -72,7 +82,15 @@ export class Vm extends Construct {
       bootDisk: {
         initializeParams: { imageId: props.imageId, size: props.size.diskGb, type: props.size.diskType ?? "network-hdd" },
       },
-      networkInterface: [{ subnetId: props.subnetId, nat: props.publicIp ?? false, securityGroupIds: [...props.securityGroupIds] }],
+      networkInterface: [
+        {
+          subnetId: props.subnetId,
+          ipAddress: props.privateAddress,
+          nat: props.publicIp ?? false,
+          natIpAddress: props.publicIp ? props.publicAddress : undefined,
+          securityGroupIds: [...props.securityGroupIds],
+        },
+      ],
       schedulingPolicy: { preemptible: props.preemptible ?? false },
       metadata: {
         "user-data": renderUserData({
@@ -81,6 +99,11 @@ export class Vm extends Construct {
           selfConfigure: props.selfConfigure,
         }),
       },
+      // imageId is the newest image of a family, read on every plan, and a new
+      // boot-disk image forces a new VM (the provider's compute_image data-source
+      // docs say to ignore it): the VM keeps the image it was created from, so a
+      // new image in the family never replaces the database or the frontend.
+      lifecycle: { ignoreChanges: [BOOT_IMAGE] },
     });
     this.name = props.name;
     this.instanceId = vm.id;

@@ -7,12 +7,15 @@
 //   names                    "<node> <fqdn>" lines: the VPC DNS names of the VMs
 //   group_vars.yml           the variables of the controller's inventory, as the
 //                            frontend stack gives them to its Ansible run
+//   controller.env           the environment of that run (scripts/controller-run.sh),
+//                            with the database password read from Lockbox
 //
 //   node --import tsx local-cloud/apply.ts OUTDIR STATE_DIR NODE=CLOUD_NAME=ADDRESS...
+import { randomInt } from "node:crypto";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { parse, stringify } from "yaml";
-import { localId, resolveRefs, type ResolveContext, type StackJson } from "./terraform-refs";
+import { hclStringLiteral, localId, resolveRefs, type ResolveContext, type StackJson } from "./terraform-refs";
 
 export interface LocalNode {
   /** The local node (container) name, e.g. app1. */
@@ -70,26 +73,56 @@ export function fillInstancePlaceholders(text: string, index: number): string {
   return filled;
 }
 
-/** The inventory the frontend stack hands to its Ansible run (a base64encode("...") of YAML). */
-function controllerInventory(ctx: ResolveContext): StackJson {
-  for (const run of resourcesOf(ctx.stacks, "null_resource")) {
+/**
+ * The frontend stack's Ansible run: its stack, environment and the variables of its
+ * inventory (INVENTORY_B64 is a base64encode("...") of YAML), references unresolved.
+ */
+function controllerRun(stacks: Record<string, StackJson>): { stack: string; env: Record<string, string>; vars: Record<string, unknown> } {
+  for (const run of resourcesOf(stacks, "null_resource")) {
     for (const p of run.body.provisioner ?? []) {
-      const b64: unknown = p["local-exec"]?.environment?.INVENTORY_B64;
-      const m = typeof b64 === "string" ? /^\$\{base64encode\(("(?:[^"\\]|\\.)*")\)\}$/s.exec(b64) : null;
-      if (m) return parse(resolveRefs(ctx, run.stack, JSON.parse(m[1]) as string));
+      const env = (p["local-exec"]?.environment ?? {}) as Record<string, string>;
+      const prefix = "${base64encode(";
+      if (typeof env.INVENTORY_B64 !== "string" || !env.INVENTORY_B64.startsWith(prefix)) continue;
+      // The YAML is parsed with each interpolation held by a placeholder: the hosts'
+      // entries hold expressions (for loops over the group's instances) that are only
+      // valid YAML once Terraform has replaced them.
+      const exprs: string[] = [];
+      const { text } = hclStringLiteral(env.INVENTORY_B64, prefix.length, (expr) => `tfref${exprs.push(expr) - 1}tfref`);
+      const vars = JSON.stringify((parse(text) as StackJson)?.all?.vars ?? {}).replace(/tfref(\d+)tfref/g, (_, i: string) => JSON.stringify(exprs[Number(i)]).slice(1, -1));
+      return { stack: run.stack, env, vars: JSON.parse(vars) as Record<string, unknown> };
     }
   }
   throw new Error("no Ansible run with an inventory in the synthesized stacks");
 }
 
-export function applyLocally(outdir: string, nodes: readonly LocalNode[]): {
+/** What the controller's run gets from the stack; the rest of its environment is the cloud inventory's. */
+const CONTROLLER_ENV = ["BINGO_DB_PASSWORD", "BINGO_PLAYBOOKS", "BINGO_WAIT_SECONDS", "EXPECTED_APP_PORT"];
+
+const ALPHABET = { include_uppercase: "ABCDEFGHIJKLMNOPQRSTUVWXYZ", include_lowercase: "abcdefghijklmnopqrstuvwxyz", include_digits: "0123456789", include_punctuation: "!#$%&()*+,-.:;<=>?@[]^_{|}~" };
+
+/** A password as Lockbox generates one from password_payload_specification. */
+export function generatePassword(spec: Record<string, unknown>): string {
+  const chars = Object.entries(ALPHABET)
+    .filter(([flag]) => spec[flag] !== false && !(flag === "include_punctuation" && spec[flag] === undefined))
+    .map(([, set]) => set)
+    .join("");
+  return Array.from({ length: Number(spec.length ?? 24) }, () => chars[randomInt(chars.length)]).join("");
+}
+
+export function applyLocally(
+  outdir: string,
+  nodes: readonly LocalNode[],
+  previous?: CloudState,
+): {
   userData: Record<string, string>;
   state: CloudState;
   names: Record<string, string>;
   groupVars: Record<string, unknown>;
+  controllerEnv: Record<string, string>;
 } {
   const stacks = readStacks(outdir);
-  const ctx: ResolveContext = { stacks, addresses: Object.fromEntries(nodes.map((n) => [n.cloudName, n.address])) };
+  const secrets: Record<string, { name: string; entries: Record<string, string> }> = {};
+  const ctx: ResolveContext = { stacks, addresses: Object.fromEntries(nodes.map((n) => [n.cloudName, n.address])), secrets };
   const byCloudName = new Map(nodes.map((n) => [n.cloudName, n]));
   const userData: Record<string, string> = {};
   const names: Record<string, string> = {};
@@ -125,8 +158,16 @@ export function applyLocally(outdir: string, nodes: readonly LocalNode[]): {
   const hc = ig.body.health_check?.[0];
   if (!hc?.http_options) throw new Error("the instance group has no HTTP health check");
 
-  const secrets: CloudState["secrets"] = {};
-  for (const s of resourcesOf(stacks, "yandex_lockbox_secret")) secrets[localId(s.stack, s.address)] = { name: String(s.body.name), entries: {} };
+  for (const s of resourcesOf(stacks, "yandex_lockbox_secret")) {
+    const id = localId(s.stack, s.address);
+    secrets[id] = { name: String(s.body.name), entries: {} };
+    // Lockbox generates the password once; a later apply keeps it.
+    const spec = s.body.password_payload_specification;
+    if (spec?.password_key) {
+      const key = String(spec.password_key);
+      secrets[id].entries[key] = previous?.secrets[id]?.entries[key] ?? generatePassword(spec);
+    }
+  }
   for (const v of resourcesOf(stacks, "yandex_lockbox_secret_version")) {
     const id = resolve(v.stack, v.body.secret_id) ?? "";
     if (!secrets[id]) throw new Error(`Lockbox version ${v.address} belongs to no secret`);
@@ -138,14 +179,19 @@ export function applyLocally(outdir: string, nodes: readonly LocalNode[]): {
     role: String(g.body.role),
   }));
 
-  // The controller's variables; how to reach the hosts is the local inventory's own.
-  const allVars = (controllerInventory(ctx)?.all?.vars ?? {}) as Record<string, unknown>;
+  // The controller's variables and environment; how to reach the hosts is the local inventory's own.
+  const run = controllerRun(stacks);
+  const allVars = JSON.parse(resolveRefs(ctx, run.stack, JSON.stringify(run.vars))) as Record<string, unknown>;
   const groupVars = Object.fromEntries(Object.entries(allVars).filter(([k]) => !k.startsWith("ansible_")));
+  const controllerEnv = Object.fromEntries(
+    CONTROLLER_ENV.filter((k) => run.env[k] !== undefined).map((k) => [k, resolveRefs(ctx, run.stack, String(run.env[k]))]),
+  );
 
   return {
     userData,
     names,
     groupVars,
+    controllerEnv,
     state: {
       instances,
       secrets,
@@ -183,9 +229,13 @@ function main(argv: string[]): void {
     if (!node || !cloudName || !address) throw new Error(`bad node ${spec}: write NODE=CLOUD_NAME=ADDRESS`);
     return { node, cloudName, address };
   });
-  const out = applyLocally(outdir, nodes);
+  const stateFile = path.join(stateDir, "cloud.json");
+  const previous = fs.existsSync(stateFile) ? (JSON.parse(fs.readFileSync(stateFile, "utf8")) as CloudState) : undefined;
+  const out = applyLocally(outdir, nodes, previous);
   for (const [node, ud] of Object.entries(out.userData)) writePrivate(path.join(stateDir, "seeds", node, "user-data"), ud);
-  writePrivate(path.join(stateDir, "cloud.json"), JSON.stringify(out.state, null, 2) + "\n");
+  writePrivate(stateFile, JSON.stringify(out.state, null, 2) + "\n");
+  const quote = (v: string) => `'${v.replace(/'/g, `'\\''`)}'`;
+  writePrivate(path.join(stateDir, "controller.env"), Object.entries(out.controllerEnv).map(([k, v]) => `${k}=${quote(v)}\n`).join(""));
   writePrivate(path.join(stateDir, "names"), Object.entries(out.names).map(([n, fqdn]) => `${n} ${fqdn}\n`).join(""));
   writePrivate(
     path.join(stateDir, "group_vars.yml"),

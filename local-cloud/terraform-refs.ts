@@ -11,6 +11,8 @@ export interface ResolveContext {
   readonly stacks: Readonly<Record<string, StackJson>>;
   /** Private address of each VM by its cloud name (bingo-db, bingo-app-1, ...). */
   readonly addresses: Readonly<Record<string, string>>;
+  /** The Lockbox payloads by secret id (for the version-entry data source). */
+  readonly secrets?: Readonly<Record<string, { readonly entries: Readonly<Record<string, string>> }>>;
 }
 
 /** The id Terraform would record for a resource: stable, shaped like a Yandex id (20 characters). */
@@ -28,6 +30,17 @@ function resourceAt(stack: StackJson, address: string): StackJson {
 
 function resolveExpression(ctx: ResolveContext, stackName: string, expr: string): string {
   const stack = ctx.stacks[stackName];
+  // Only Terraform's plan output cares whether a value is sensitive.
+  const unwrapped = /^(?:nonsensitive|sensitive)\((.*)\)$/s.exec(expr);
+  if (unwrapped) return resolveExpression(ctx, stackName, unwrapped[1].trim());
+  const entry = /^data\.yandex_lockbox_secret_version_entry\.([\w-]+)\.text_value$/.exec(expr);
+  if (entry) {
+    const source = stack.data?.yandex_lockbox_secret_version_entry?.[entry[1]];
+    const secretId = source ? resolveRefs(ctx, stackName, String(source.secret_id)) : "";
+    const value = ctx.secrets?.[secretId]?.entries[String(source?.key ?? source?.entry_key)];
+    if (value === undefined) throw new Error(`the Lockbox stand-in has no entry for ${expr} in stack ${stackName}`);
+    return value;
+  }
   const remote = /^data\.terraform_remote_state\.cross-stack-reference-input-([\w-]+)\.outputs\.([\w-]+)$/.exec(expr);
   if (remote) {
     const [, producer, output] = remote;
@@ -55,4 +68,39 @@ function resolveExpression(ctx: ResolveContext, stackName: string, expr: string)
 /** Replaces every ${...} in value (not $${...}, which Terraform leaves as "${") and unescapes $${. */
 export function resolveRefs(ctx: ResolveContext, stackName: string, value: string): string {
   return value.replace(REF, (_, expr: string) => resolveExpression(ctx, stackName, expr.trim())).replace(/\$\$\{/g, "${");
+}
+
+const ESCAPES: Record<string, string> = { n: "\n", r: "\r", t: "\t", '"': '"', "\\": "\\" };
+
+/**
+ * The template text of the HCL string literal that opens at src[start] ('"'): escapes
+ * decoded, interpolations (${...}, which may hold quotes and braces) kept verbatim or,
+ * with interpolation given, replaced by what it returns for each.
+ */
+export function hclStringLiteral(src: string, start: number, interpolation = (expr: string) => expr): { text: string; end: number } {
+  if (src[start] !== '"') throw new Error(`no string literal at ${start}`);
+  let text = "";
+  for (let i = start + 1; i < src.length; i++) {
+    const c = src[i];
+    if (c === '"') return { text, end: i };
+    if (c === "\\") {
+      const next = src[++i];
+      if (next === "u") {
+        text += String.fromCharCode(parseInt(src.slice(i + 1, i + 5), 16));
+        i += 4;
+      } else text += ESCAPES[next] ?? next;
+    } else if (c === "$" && src[i + 1] === "{") {
+      // Copy the interpolation up to its closing brace, skipping braces inside its strings.
+      let depth = 0;
+      let j = i;
+      for (; j < src.length; j++) {
+        if (src[j] === '"') j = hclStringLiteral(src, j).end;
+        else if (src[j] === "{") depth++;
+        else if (src[j] === "}" && --depth === 0) break;
+      }
+      text += interpolation(src.slice(i, j + 1));
+      i = j;
+    } else text += c;
+  }
+  throw new Error("unterminated string literal");
 }

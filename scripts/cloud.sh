@@ -25,11 +25,18 @@ settings_file="${BINGO_SETTINGS:-$ROOT/settings.yaml}"
 command -v terraform >/dev/null || die "terraform is not installed" "install Terraform >= 1.5 from https://developer.hashicorp.com/terraform/install"
 if [[ $action == deploy ]]; then
   command -v ansible-playbook >/dev/null || apt_ensure ansible
+  # A clean clone has no node_modules: synth needs cdktf and the binding generator.
+  "$ROOT/scripts/npm-deps.sh"
 fi
+
+# Terraform state (every resource's attributes, the database password read from Lockbox),
+# the inventory and the synthesized stacks are readable by their owner only.
+umask 077
+mkdir -p "$ROOT/.local"
+chmod go-rwx "$ROOT/.local"
 
 # Providers come from Yandex's Terraform mirror unless the user has a CLI config of their own.
 if [[ -z ${TF_CLI_CONFIG_FILE:-} || ! -f ${TF_CLI_CONFIG_FILE:-} ]]; then
-  mkdir -p "$ROOT/.local"
   export TF_CLI_CONFIG_FILE="$ROOT/.local/terraformrc"
   cat >"$TF_CLI_CONFIG_FILE" <<'CFG'
 provider_installation {
@@ -103,6 +110,8 @@ case "$action" in
     done
     # The inventory the frontend stack's Ansible run wrote (the tests point this elsewhere).
     rm -f "${BINGO_CLOUD_INVENTORY:-$ROOT/ansible/inventories/cloud/hosts.yml}"
+    # The destroyed instances' host keys: a new deploy's instances have new ones.
+    rm -rf "${BINGO_KNOWN_HOSTS_DIR:-$ROOT/.local/ssh/known_hosts.d}" "$ROOT/.local/ssh/cloud_known_hosts"
     step "Cloud installation removed in $(( $(date +%s) - start )) s"
     ;;
 esac

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# The local target of `make deploy`: nodes up, the stand-in built, the site playbook
-# run against the local inventory, then the URLs. Safe to run again: it converges.
+# The local target of `make deploy`: the stand-in built, the nodes up (booting from the
+# synthesized user-data), then the controller's run as in the cloud, then the URLs.
+# Safe to run again: it converges.
 set -euo pipefail
 source "$(dirname "$0")/lib/common.sh"
 cd "$ROOT"
@@ -16,24 +17,21 @@ phase() {
   [[ $rc -eq 0 ]] || die "$name failed (exit $rc)" "read the output above; after fixing it, make deploy resumes where it stopped"
 }
 
-# What the frontend stack's Ansible run does in the cloud, against the local inventory.
-wait_self_configured() {
-  step "Waiting for the nodes to configure themselves (cloud-init: packages, then the tier's playbook)"
-  ANSIBLE_CONFIG="$ROOT/ansible/ansible.cfg" ansible all -i "$ROOT/ansible/inventories/local" -b -o \
-    -m ansible.builtin.shell -a 'timeout 900 cloud-init status --wait >/dev/null; rc=$?; [ $rc -eq 0 ] || [ $rc -eq 2 ]'
-}
-
-run_playbook() {
-  step "Configuring the nodes with ansible/site.yml"
-  ANSIBLE_CONFIG="$ROOT/ansible/ansible.cfg" ansible-playbook \
-    -i "$ROOT/ansible/inventories/local" "$ROOT/ansible/site.yml" "$@"
+# The frontend stack's Ansible run, the very script the cloud runs, given the local
+# inventory and the run's environment as the local apply resolved it (the database
+# password read from the Lockbox stand-in, the expected bingo port, the playbooks).
+controller_run() {
+  set -a
+  # shellcheck source=/dev/null
+  source "$ROOT/.local/cloud/controller.env"
+  set +a
+  "$ROOT/scripts/controller-run.sh" "$ROOT/ansible/inventories/local" "$@"
 }
 
 phase "npm dependencies" scripts/npm-deps.sh
 phase "stand-in build" scripts/build-bingo.sh
 phase "nodes up" scripts/local-nodes.sh up
-phase "self-configuration" wait_self_configured
-phase "playbooks" run_playbook "$@"
+phase "controller's run" controller_run "$@"
 
 step "Timings"
 printf '    %s\n' "${PHASES[@]}"

@@ -4,6 +4,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 stamp=node_modules/.lock-stamp
 if [[ -f $stamp ]] && cmp -s package-lock.json "$stamp"; then
+  echo "    npm dependencies up to date (package-lock.json unchanged)"
   exit 0
 fi
 echo "==> npm ci (pinned dependencies from package-lock.json)"

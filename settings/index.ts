@@ -5,6 +5,8 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { parse as parseYaml } from "yaml";
+import { DEFAULT_IMAGE_FAMILY } from "./images";
+import { diskProblems, vmSizeProblems } from "./platforms";
 
 export interface VmSize {
   readonly cores: number;
@@ -25,6 +27,8 @@ export interface Settings {
   readonly imageFolderId: string;
   readonly network: {
     readonly publicCidr: string;
+    /** Host number of the frontend's fixed private address in the public subnet. */
+    readonly frontendHost: number;
     readonly privateCidr: string;
     /** Who may SSH to the frontend (the jump host). */
     readonly sshAllowedCidrs: readonly string[];
@@ -45,8 +49,8 @@ export interface Settings {
   };
   readonly studentEmail: string;
   readonly domain: string;
-  /** Password of the bingo database role (cloud-init of the self-configuring VMs needs it). */
-  readonly dbPassword: string;
+  /** Let's Encrypt's account email: set, the frontend gets a real certificate for domain; unset, a self-signed one. */
+  readonly acmeEmail?: string;
   /** Where the local Terraform state of each stack lives. */
   readonly stateDir: string;
   /**
@@ -80,9 +84,10 @@ export const ENV_OVERRIDES: Readonly<Record<string, string>> = {
   BINGO_SSH_PRIVATE_KEY_FILE: "ssh.private_key_file",
   BINGO_STUDENT_EMAIL: "student_email",
   BINGO_DOMAIN: "domain",
+  BINGO_ACME_EMAIL: "tls.acme_email",
   BINGO_APP_PORT: "app.port",
   BINGO_LOAD_BALANCER: "app.load_balancer",
-  BINGO_DB_PASSWORD: "db_password",
+  BINGO_SSH_ALLOWED_CIDRS: "network.ssh_allowed_cidrs",
 };
 
 type Raw = Record<string, unknown>;
@@ -117,7 +122,14 @@ const validCidr = (s: string) => {
 /** Reads settings one by one, collecting every problem instead of stopping at the first. */
 class Reader {
   readonly problems: string[] = [];
+  /** Every key read: what the settings file may hold (unknown keys are reported against it). */
+  readonly known = new Set<string>();
   constructor(private readonly raw: Raw) {}
+
+  private get(key: string): unknown {
+    this.known.add(key);
+    return get(this.raw, key);
+  }
 
   private where(key: string): string {
     const env = Object.entries(ENV_OVERRIDES).find(([, k]) => k === key)?.[0];
@@ -125,7 +137,7 @@ class Reader {
   }
 
   str(key: string, opts: { def?: string; pattern?: RegExp; hint?: string } = {}): string {
-    const v = get(this.raw, key);
+    const v = this.get(key);
     if (v === undefined || v === null || v === "") {
       if (opts.def !== undefined) return opts.def;
       this.problems.push(`${this.where(key)} is missing: ${opts.hint ?? "set it"}`);
@@ -143,13 +155,13 @@ class Reader {
   }
 
   optStr(key: string): string | undefined {
-    const v = get(this.raw, key);
+    const v = this.get(key);
     return v === undefined || v === null || v === "" ? undefined : this.str(key);
   }
 
   /** A whole number; def undefined makes it required (hint says where to find it). */
   int(key: string, def: number | undefined, min: number, max: number, hint?: string): number {
-    const v = get(this.raw, key);
+    const v = this.get(key);
     if (v === undefined || v === null || v === "") {
       if (def !== undefined) return def;
       this.problems.push(`${this.where(key)} is missing: ${hint ?? `set a whole number from ${min} to ${max}`}`);
@@ -164,7 +176,7 @@ class Reader {
   }
 
   bool(key: string, def: boolean): boolean {
-    const v = get(this.raw, key);
+    const v = this.get(key);
     if (v === undefined || v === null || v === "") return def;
     if (typeof v === "boolean") return v;
     if (["true", "yes", "1", "on"].includes(String(v).toLowerCase())) return true;
@@ -179,21 +191,27 @@ class Reader {
     return s;
   }
 
-  cidrs(key: string, def: string[]): string[] {
-    const v = get(this.raw, key);
-    if (v === undefined || v === null) return def;
-    const list = Array.isArray(v) ? v : [v];
+  /** A non-empty list of CIDRs; def undefined makes it required (hint says how to find the value). */
+  cidrs(key: string, def: string[] | undefined, hint?: string): string[] {
+    const v = this.get(key);
+    if (v === undefined || v === null) {
+      if (def !== undefined) return def;
+      this.problems.push(`${this.where(key)} is missing: ${hint ?? "list IPv4 CIDRs such as [203.0.113.0/24]"}`);
+      return [];
+    }
+    // The environment gives a comma-separated string.
+    const list = Array.isArray(v) ? v : String(v).split(",").map((c) => c.trim());
     const bad = list.filter((c) => typeof c !== "string" || !validCidr(c));
     if (bad.length > 0 || list.length === 0) {
       this.problems.push(`${this.where(key)} must be a non-empty list of IPv4 CIDRs such as [203.0.113.0/24], got ${JSON.stringify(v)}`);
-      return def;
+      return def ?? [];
     }
     return list as string[];
   }
 
   /** A mapping of Ansible variable names to values without braces (instance-group metadata reads them as placeholders). */
   ansibleVars(key: string): Record<string, unknown> {
-    const v = get(this.raw, key);
+    const v = this.get(key);
     if (v === undefined || v === null) return {};
     if (!isObject(v)) {
       this.problems.push(`${key} must be a mapping of Ansible variables (name: value), got ${JSON.stringify(v)}`);
@@ -208,20 +226,17 @@ class Reader {
   }
 
   size(key: string, def: VmSize): VmSize {
-    const v = get(this.raw, key);
+    const v = this.get(key);
     if (v !== undefined && v !== null && !isObject(v)) {
       this.problems.push(`${key} must be a mapping with cores, memory_gb, core_fraction, disk_gb, disk_type`);
       return def;
     }
     const coreFraction = this.int(`${key}.core_fraction`, def.coreFraction, 5, 100);
-    if (![5, 20, 50, 100].includes(coreFraction)) {
-      this.problems.push(`${key}.core_fraction must be one of 5, 20, 50, 100, got ${coreFraction}`);
-    }
     return {
       cores: this.int(`${key}.cores`, def.cores, 2, 64),
       memoryGb: this.int(`${key}.memory_gb`, def.memoryGb, 1, 256),
       coreFraction,
-      diskGb: this.int(`${key}.disk_gb`, def.diskGb, 10, 1024),
+      diskGb: this.int(`${key}.disk_gb`, def.diskGb, 10, 4096),
       diskType: this.str(`${key}.disk_type`, {
         def: def.diskType,
         pattern: /^network-(hdd|ssd|ssd-nonreplicated|ssd-io-m3)$/,
@@ -229,6 +244,40 @@ class Reader {
       }),
     };
   }
+}
+
+/** The highest port an instance group's health check may use (compute/api-ref/InstanceGroup/create). */
+export const HEALTH_CHECK_PORT_MAX = 32767;
+
+/** Keys that once were settings, with what to do instead. */
+const RETIRED: Readonly<Record<string, string>> = {
+  db_password: "is no setting any more: Lockbox generates the database password (constructs/vm-secrets.ts); remove it",
+};
+
+/** Keys of the settings file that no setting reads: misspelt, misplaced or retired. */
+function unknownKeys(raw: Raw, known: ReadonlySet<string>): string[] {
+  const all = [...known];
+  const problems: string[] = [];
+  const walk = (obj: Raw, prefix: string) => {
+    for (const [k, v] of Object.entries(obj)) {
+      const key = prefix ? `${prefix}.${k}` : k;
+      const hasChildren = all.some((x) => x.startsWith(`${key}.`));
+      if (hasChildren && isObject(v)) walk(v, key);
+      if (known.has(key) || hasChildren) continue;
+      if (RETIRED[key]) {
+        problems.push(`${key} ${RETIRED[key]}`);
+        continue;
+      }
+      const sameName = all.filter((x) => x.split(".").pop() === k);
+      problems.push(
+        sameName.length > 0
+          ? `${key} is not a setting here: did you mean ${sameName.join(" or ")}? (it is ignored where it is)`
+          : `${key} is not a setting: remove it or fix its name (settings.example.yaml lists them all)`,
+      );
+    }
+  };
+  walk(raw, "");
+  return problems;
 }
 
 export interface SettingsInput {
@@ -285,12 +334,19 @@ export function parseSettings(input: SettingsInput): Settings {
     }),
     platformId: r.str("vm.platform_id", { def: "standard-v3", pattern: /^standard-v[123]$/, hint: "use standard-v3" }),
     preemptible: r.bool("vm.preemptible", false),
-    imageFamily: r.str("image.family", { def: "ubuntu-2404-lts", pattern: /^[a-z][a-z0-9-]*$/, hint: "an image family such as ubuntu-2404-lts" }),
+    imageFamily: r.str("image.family", { def: DEFAULT_IMAGE_FAMILY, pattern: /^[a-z][a-z0-9-]*$/, hint: `an image family such as ${DEFAULT_IMAGE_FAMILY}` }),
     imageFolderId: r.str("image.folder_id", { def: "standard-images" }),
     network: {
       publicCidr: r.cidr("network.public_cidr", "10.10.1.0/24"),
+      // The cloud keeps the first addresses of a subnet (gateway, DNS).
+      frontendHost: r.int("network.frontend_host", 10, 3, 250),
       privateCidr: r.cidr("network.private_cidr", "10.10.2.0/24"),
-      sshAllowedCidrs: r.cidrs("network.ssh_allowed_cidrs", ["0.0.0.0/0"]),
+      // No default: SSH open to the world is a choice to write down, not to inherit.
+      sshAllowedCidrs: r.cidrs(
+        "network.ssh_allowed_cidrs",
+        undefined,
+        "list who may SSH to the frontend (the jump host), e.g. [203.0.113.7/32] for one address: your public IPv4 address is what `curl -4 https://ifconfig.me` prints from this machine (behind NAT, the router's public address)",
+      ),
     },
     ssh: {
       user: r.str("ssh.user", { def: "ansible", pattern: /^[a-z_][a-z0-9_-]{0,31}$/, hint: "a Linux user name" }),
@@ -328,24 +384,33 @@ export function parseSettings(input: SettingsInput): Settings {
       pattern: /^(?=.{1,253}$)([a-z0-9]([a-z0-9-]*[a-z0-9])?\.)+[a-z]{2,}$/i,
       hint: "the domain name the service answers on, e.g. bingo.example.org",
     }),
-    dbPassword: r.str("db_password", {
-      def: "",
-      pattern: /^[A-Za-z0-9]{16,}$/,
-      hint: "16 or more letters and digits (left empty, one is generated into .local/secrets/)",
-    }),
+    acmeEmail: r.optStr("tls.acme_email"),
     stateDir: path.resolve(root, r.str("state_dir", { def: ".local/tfstate" })),
     ansibleVars: r.ansibleVars("ansible_vars"),
   };
   if (settings.network.publicCidr === settings.network.privateCidr) r.problems.push("network.public_cidr and network.private_cidr must be different subnets");
+  if (settings.acmeEmail !== undefined && !/^[^@\s]+@[^@\s]+\.[^@\s]+$/.test(settings.acmeEmail)) {
+    r.problems.push(`tls.acme_email (or env BINGO_ACME_EMAIL) is not an email address (${JSON.stringify(settings.acmeEmail)}): Let's Encrypt writes to it about expiring certificates`);
+  }
+  // What the cloud would refuse at apply time, refused now with the documented limit.
+  if (settings.app.port > HEALTH_CHECK_PORT_MAX) {
+    r.problems.push(
+      `app.port ${settings.app.port} cannot be health-checked: an instance group's HTTP health check takes ports 1 to ${HEALTH_CHECK_PORT_MAX} (Yandex Cloud: compute/api-ref/InstanceGroup/create, healthChecksSpec.healthCheckSpecs[].httpOptions.port)`,
+    );
+  }
+  for (const tier of ["db", "app", "frontend"] as const) {
+    const size = settings.sizes[tier];
+    r.problems.push(...vmSizeProblems(`sizes.${tier}`, settings.platformId, size), ...diskProblems(`sizes.${tier}`, size.diskType, size.diskGb));
+  }
+  r.problems.push(...unknownKeys(input.raw ?? {}, r.known));
   if (r.problems.length > 0) throw new SettingsError(r.problems, input.source ?? "settings");
   return settings;
 }
 
 /**
  * Loads settings.yaml (or BINGO_SETTINGS) with environment overrides. A missing
- * file is fine when the environment supplies the required values. A missing
- * db_password is read from (or generated into) .local/secrets/bingo_db_password,
- * the file the Ansible playbooks use too.
+ * file is fine when the environment supplies the required values. The database
+ * password is no setting: Lockbox generates it (constructs/vm-secrets.ts).
  */
 export function loadSettings(env: NodeJS.ProcessEnv = process.env, root = path.resolve(__dirname, "..")): Settings {
   let file = path.resolve(root, env.BINGO_SETTINGS ?? "settings.yaml");
@@ -369,9 +434,6 @@ export function loadSettings(env: NodeJS.ProcessEnv = process.env, root = path.r
     }
     raw = (parsed as Raw | null) ?? {};
   }
-  if (!get(raw, "db_password") && !env.BINGO_DB_PASSWORD) {
-    set(raw, "db_password", example ? "examplePasswordNotForUse0" : dbPasswordFromSecrets(root));
-  }
   const source = fs.existsSync(file) ? `${path.relative(root, file)} + environment` : `environment only: no ${path.relative(root, file)}`;
   return parseSettings({ raw, env, source, root });
 }
@@ -379,16 +441,4 @@ export function loadSettings(env: NodeJS.ProcessEnv = process.env, root = path.r
 /** Same test as have_cloud_credentials in scripts/lib/common.sh. */
 export function hasCloudCredentials(env: NodeJS.ProcessEnv): boolean {
   return Boolean(env.YC_TOKEN || env.YC_IAM_TOKEN || env.YC_SERVICE_ACCOUNT_KEY_FILE);
-}
-
-function dbPasswordFromSecrets(root: string): string {
-  const file = path.join(root, ".local", "secrets", "bingo_db_password");
-  if (fs.existsSync(file)) return fs.readFileSync(file, "utf8").trim().split(/\s/)[0];
-  const alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
-  const bytes = new Uint8Array(32);
-  crypto.getRandomValues(bytes);
-  const pw = Array.from(bytes, (b) => alphabet[b % alphabet.length]).join("");
-  fs.mkdirSync(path.dirname(file), { recursive: true, mode: 0o700 });
-  fs.writeFileSync(file, pw + "\n", { mode: 0o600 });
-  return pw;
 }

@@ -4,7 +4,7 @@ import { Settings } from "../settings";
 import { YandexStack } from "./base";
 import { DbStack } from "./db";
 import { NetworkStack } from "./network";
-import { appSelfConfiguration } from "./tiers";
+import { appSelfConfiguration, DB_WAIT_SECONDS } from "./tiers";
 
 /** The bingo nodes: an auto-healing instance group whose instances configure themselves. */
 export class AppStack extends YandexStack {
@@ -27,6 +27,8 @@ export class AppStack extends YandexStack {
       sshPublicKey: settings.ssh.publicKey,
       appPort: settings.app.port,
       instances: settings.app.instances,
+      // Health checks count only after the wait for the database and the instance's own set-up.
+      startupSeconds: DB_WAIT_SECONDS + 900,
       internalLoadBalancer: settings.app.loadBalancer,
       serviceAccountId: db.secrets.readerServiceAccountId,
       selfConfigure: appSelfConfiguration(settings, db.vm.privateAddress, db.secrets.secretId),

@@ -19,7 +19,7 @@ export class DbStack extends YandexStack {
     this.secrets = new VmSecrets(this, "Secrets", {
       name: "bingo",
       folderId: settings.folderId,
-      entries: { [DB_PASSWORD_KEY]: settings.dbPassword },
+      passwordKey: DB_PASSWORD_KEY,
     });
     this.vm = new Vm(this, "Database", {
       name: "bingo-db",

@@ -1,8 +1,9 @@
 import * as path from "node:path";
 import { NullProvider } from "@cdktf/provider-null/lib/provider";
-import { TerraformOutput } from "cdktf";
+import { Fn, TerraformOutput, Token } from "cdktf";
 import { Construct } from "constructs";
 import { stringify } from "yaml";
+import { DataYandexLockboxSecretVersionEntry } from "../.gen/providers/yandex/data-yandex-lockbox-secret-version-entry";
 import { AnsibleRun } from "../constructs/ansible-run";
 import { Vm } from "../constructs/vm";
 import { Settings } from "../settings";
@@ -10,7 +11,10 @@ import { AppStack } from "./app";
 import { YandexStack } from "./base";
 import { DbStack } from "./db";
 import { NetworkStack } from "./network";
-import { HEALTH_CHECK_SOURCES } from "./tiers";
+import { DB_PASSWORD_KEY, frontendPrivateAddress, HEALTH_CHECK_SOURCES } from "./tiers";
+
+/** The environment variable the controller's run gets the database password in (scripts/controller-run.sh). */
+export const DB_PASSWORD_ENV = "BINGO_DB_PASSWORD";
 
 export interface FrontendStackProps {
   readonly net: NetworkStack;
@@ -44,21 +48,35 @@ export class FrontendStack extends YandexStack {
       sshUser: settings.ssh.user,
       sshPublicKey: settings.ssh.publicKey,
       publicIp: true,
+      // Reserved in the network stack: it outlives a re-created frontend (DNS, certificate).
+      publicAddress: net.network.frontendPublicAddress,
+      // Fixed: the DB and app nodes allow SSH from this address only, before the frontend exists.
+      privateAddress: frontendPrivateAddress(settings),
     });
 
     const key = settings.ssh.privateKeyFile;
-    const knownHosts = path.join(props.root, ".local", "ssh", "cloud_known_hosts");
-    const sshOpts = `-o IdentitiesOnly=yes -o UserKnownHostsFile=${knownHosts} -o StrictHostKeyChecking=accept-new -o ConnectTimeout=10`;
-    const viaFrontend = `${sshOpts} -o ProxyCommand='ssh -i ${key} ${sshOpts} -W %h:%p ${settings.ssh.user}@${this.vm.publicAddress}'`;
+    // Host keys are kept per instance id: a re-created instance (new id) starts with an
+    // empty file and its new key is accepted; a changed key of a live instance (same
+    // id) is refused. controller-run.sh forgets the files of instances that are gone.
+    const knownHostsDir = path.join(props.root, ".local", "ssh", "known_hosts.d");
+    const baseOpts = "-o IdentitiesOnly=yes -o StrictHostKeyChecking=accept-new -o ConnectTimeout=10";
+    const optsFor = (instanceId: string) => `${baseOpts} -o UserKnownHostsFile=${knownHostsDir}/${instanceId}`;
+    const sshOpts = optsFor(this.vm.instanceId);
+    const viaFrontend = (instanceId: string) =>
+      `${optsFor(instanceId)} -o ProxyCommand='ssh -i ${key} ${sshOpts} -W %h:%p ${settings.ssh.user}@${this.vm.publicAddress}'`;
+    // An app instance's id from the group's live instances ("new" until it exists).
+    const appInstanceId = (fqdn: string) => Token.asString(Fn.lookup(app.group.instanceIdsByFqdn, fqdn, "new"));
     const upstreams = app.group.loadBalancerAddress ? [app.group.loadBalancerAddress] : [...app.group.hostNames];
-    // Host variables outrank the playbooks' group_vars (which would read the password
-    // from .local/secrets/): the controller's run uses the very password the
-    // self-configuring VMs read from Lockbox.
-    const secret = { bingo_db_password: settings.dbPassword };
+    // The password Lockbox generated, read at apply time into the run's environment
+    // (scripts/controller-run.sh hands it to Ansible as an extra var, which outranks
+    // the playbooks' group_vars): it is in the state (owner-only) but in no
+    // synthesized file and no inventory, and the controller's run uses the very
+    // password the self-configuring VMs read from Lockbox.
+    const dbPassword = new DataYandexLockboxSecretVersionEntry(this, "DbPassword", { secretId: db.secrets.secretId, key: DB_PASSWORD_KEY });
     const appHosts = Object.fromEntries(
       app.group.hostNames.map((fqdn) => [
         fqdn.split(".")[0],
-        { ansible_host: fqdn, private_address: fqdn, ansible_ssh_common_args: viaFrontend, ...secret },
+        { ansible_host: fqdn, private_address: fqdn, ansible_ssh_common_args: viaFrontend(appInstanceId(fqdn)) },
       ]),
     );
     this.inventory = stringify(
@@ -72,11 +90,15 @@ export class FrontendStack extends YandexStack {
             bingo_student_email: settings.studentEmail,
             bingo_binary_url: settings.app.binaryUrl,
             bingo_domain: settings.domain,
+            // A real certificate from Let's Encrypt when set; the self-signed one otherwise.
+            ...(settings.acmeEmail ? { frontend_acme_email: settings.acmeEmail } : {}),
             bingo_port: settings.app.port,
             // Sources by subnet: a re-created node may come back with a new address.
             bingo_app_sources: [settings.network.privateCidr],
             bingo_frontend_sources: [settings.network.publicCidr, ...HEALTH_CHECK_SOURCES],
-            bingo_monitoring_sources: [settings.network.publicCidr],
+            // SSH: the frontend from the settings' range, the DB and app nodes from the jump host only.
+            bingo_ssh_admin_sources: [...settings.network.sshAllowedCidrs],
+            bingo_ssh_jump_sources: [`${frontendPrivateAddress(settings)}/32`],
             // The frontend follows the group by stable names (or the internal balancer).
             frontend_upstream_hosts: upstreams,
             frontend_upstream_port: settings.app.port,
@@ -84,11 +106,11 @@ export class FrontendStack extends YandexStack {
           children: {
             db: {
               hosts: {
-                "bingo-db": { ansible_host: db.vm.privateAddress, private_address: db.vm.privateAddress, ansible_ssh_common_args: viaFrontend, ...secret },
+                "bingo-db": { ansible_host: db.vm.privateAddress, private_address: db.vm.privateAddress, ansible_ssh_common_args: viaFrontend(db.vm.instanceId) },
               },
             },
             app: { hosts: appHosts },
-            frontend: { hosts: { "bingo-frontend": { ansible_host: this.vm.publicAddress, private_address: this.vm.privateAddress, ...secret } } },
+            frontend: { hosts: { "bingo-frontend": { ansible_host: this.vm.publicAddress, private_address: this.vm.privateAddress } } },
           },
         },
       },
@@ -101,20 +123,14 @@ export class FrontendStack extends YandexStack {
       ansibleDir: path.join(props.root, "ansible"),
       playbooks: ["site.yml"],
       // The security groups and the health check were built for settings.app.port;
-      // the binary picks its own port from the email. Stop with the fix if they differ.
-      environment: { EXPECTED_APP_PORT: String(settings.app.port) },
-      checks: [
-        "ports=$(ansible app -i \"$INVENTORY_PATH\" -b -o -m ansible.builtin.command -a 'cat /etc/ansible/facts.d/bingo.fact' | sed -n 's/.*\"port\": *\\([0-9]*\\).*/\\1/p' | sort -u)",
-        '[ -n "$ports" ] || { echo "error: no app node reported its bingo port (/etc/ansible/facts.d/bingo.fact)" >&2; exit 1; }',
-        'for p in $ports; do',
-        '  if [ "$p" != "$EXPECTED_APP_PORT" ]; then',
-        '    echo "error: bingo listens on port $p for this student_email, but app.port in the settings is $EXPECTED_APP_PORT (the security groups and the health check use it)." >&2',
-        '    echo "       set app.port: $p in settings.yaml (or BINGO_APP_PORT=$p) and run make deploy again" >&2',
-        "    exit 1",
-        "  fi",
-        "done",
-        'echo "bingo answers on port $EXPECTED_APP_PORT on every app node"',
-      ],
+      // the binary picks its own port from the email: the script stops with the fix if they differ.
+      environment: {
+        EXPECTED_APP_PORT: String(settings.app.port),
+        BINGO_KNOWN_HOSTS_DIR: knownHostsDir,
+        // nonsensitive: a sensitive value here would make Terraform hide all of Ansible's output;
+        // provisioner environments are never shown in a plan.
+        [DB_PASSWORD_ENV]: Fn.nonsensitive(dbPassword.textValue),
+      },
     });
 
     new TerraformOutput(this, "public_address", { value: this.vm.publicAddress, description: "The frontend's public address" });

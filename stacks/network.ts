@@ -3,6 +3,7 @@ import { Network } from "../constructs/network";
 import { SecurityGroups } from "../constructs/security-groups";
 import { Settings } from "../settings";
 import { YandexStack } from "./base";
+import { scrapedPorts } from "./monitoring-ports";
 
 /** What every other stack stands on: the VPC, its subnets, the NAT gateway and the security groups. */
 export class NetworkStack extends YandexStack {
@@ -17,12 +18,15 @@ export class NetworkStack extends YandexStack {
       publicCidr: settings.network.publicCidr,
       privateCidr: settings.network.privateCidr,
     });
+    const scraped = scrapedPorts();
     this.securityGroups = new SecurityGroups(this, "SecurityGroups", {
       name: "bingo",
       networkId: this.network.networkId,
       appPort: settings.app.port,
       sshAllowedCidrs: settings.network.sshAllowedCidrs,
       vpcCidrs: [settings.network.publicCidr, settings.network.privateCidr],
+      // What the frontend's Prometheus scrapes, read from the Ansible roles.
+      scrapedPorts: { app: scraped.app, db: scraped.db },
     });
   }
 }

@@ -1,11 +1,30 @@
-// What the self-configuring VMs apply to themselves: the tier's playbook, the
-// roles it uses and the variables the cloud gives them (the rest are the
-// roles' defaults and ansible/group_vars, exactly as for every other target).
+// What the self-configuring VMs apply to themselves: the tier's playbook (the
+// roles it ships are read from it, see constructs/playbook-roles.ts) and the
+// variables the cloud gives them (the rest are the roles' defaults and
+// ansible/group_vars, exactly as for every other target).
 import { LockboxVars, SelfConfiguration } from "../constructs/cloud-init";
+import { hostInCidr } from "../constructs/validate";
 import { Settings } from "../settings";
 
 /** Sources the IG and load-balancer health checks come from (Yandex Cloud's documented ranges). */
 export const HEALTH_CHECK_SOURCES = ["198.18.235.0/24", "198.18.248.0/24"];
+
+/**
+ * The frontend's fixed private address (host network.frontend_host, 10 by default, of the public subnet; the cloud keeps
+ * the first ones for the gateway and DNS): the DB and app nodes, which exist before
+ * it, allow SSH from this jump host only.
+ */
+export const frontendPrivateAddress = (s: Settings): string => hostInCidr(s.network.publicCidr, s.network.frontendHost);
+
+/**
+ * The frontend, known before it exists: who may SSH to the DB and app nodes (their own
+ * firewall: the jump host only) and who scrapes their exporters (monitoring_addresses
+ * follows bingo_frontend_addresses), so a node the group re-creates is monitored at once.
+ */
+const theFrontend = (s: Settings) => ({
+  bingo_frontend_addresses: [frontendPrivateAddress(s)],
+  bingo_ssh_jump_sources: [`${frontendPrivateAddress(s)}/32`],
+});
 
 /** The Lockbox entry that holds the database password. */
 export const DB_PASSWORD_KEY = "db_password";
@@ -18,8 +37,6 @@ const common = (s: Settings) => ({
   bingo_student_email: s.studentEmail,
   bingo_binary_url: s.app.binaryUrl,
   bingo_secrets_dir: "/etc/bingo",
-  // Prometheus runs on the frontend, in the public subnet.
-  bingo_monitoring_sources: [s.network.publicCidr],
 });
 
 // No Jinja ("{{ }}") in these values: instance-group metadata treats braces as
@@ -30,21 +47,30 @@ export function dbSelfConfiguration(s: Settings, secretId: string): SelfConfigur
     secrets: secretVars(secretId),
     group: "db",
     playbook: "playbooks/db.yml",
-    roles: ["common", "postgresql", "pgbouncer", "bingo_binary", "bingo_data"],
-    vars: { ...common(s), bingo_db_addresses: ["127.0.0.1"], bingo_app_sources: [s.network.privateCidr] },
+    vars: { ...common(s), ...theFrontend(s), bingo_db_addresses: ["127.0.0.1"], bingo_app_sources: [s.network.privateCidr] },
   };
 }
+
+/**
+ * How long a new app instance waits for the database: the DB VM's first boot
+ * installs its packages and loads the data (prepare_db takes 9-20 min) before
+ * pgbouncer listens (playbooks/db.yml), about 25 min in all; 45 min leaves margin.
+ */
+export const DB_WAIT_SECONDS = 2700;
 
 export function appSelfConfiguration(s: Settings, dbAddress: string, secretId: string): SelfConfiguration {
   return {
     secrets: secretVars(secretId),
+    waitFor: { host: dbAddress, port: 6432, seconds: DB_WAIT_SECONDS, what: "the database's pgbouncer, open once the data is loaded" },
     group: "app",
     playbook: "playbooks/app-self.yml",
-    roles: ["common", "docker", "bingo_binary", "bingo_app", "node_exporter"],
     vars: {
       ...common(s),
+      ...theFrontend(s),
       bingo_db_addresses: [dbAddress],
-      bingo_frontend_addresses: [],
+      // Its own address is not known here: listen on all, the firewall and the security
+      // group let only the frontend in.
+      node_exporter_listen_address: "0.0.0.0",
       bingo_frontend_sources: [s.network.publicCidr, ...HEALTH_CHECK_SOURCES],
     },
   };

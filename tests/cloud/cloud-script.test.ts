@@ -23,6 +23,7 @@ describe("cloud deploy, clean and diff (scripts/cloud.sh)", () => {
     YC_TOKEN: "t1.fake-token-for-the-test",
     // clean removes the cloud inventory: not the checkout's own.
     BINGO_CLOUD_INVENTORY: path.join(dir, "hosts.yml"),
+    BINGO_KNOWN_HOSTS_DIR: path.join(dir, "known_hosts.d"),
     NO_COLOR: "1",
     ...extra,
   });
@@ -46,7 +47,7 @@ describe("cloud deploy, clean and diff (scripts/cloud.sh)", () => {
     dir = fs.mkdtempSync(path.join(os.tmpdir(), "bingo-cloud-sh-"));
     log = path.join(dir, "calls");
     fs.mkdirSync(path.join(dir, "bin"));
-    fs.writeFileSync(path.join(dir, "bin", "terraform"), '#!/bin/sh\necho "$*" >>"$TF_CALLS"\n', { mode: 0o755 });
+    fs.writeFileSync(path.join(dir, "bin", "terraform"), '#!/bin/sh\necho "$*" >>"$TF_CALLS"\numask >"$TF_CALLS.umask"\n', { mode: 0o755 });
     fs.writeFileSync(path.join(dir, "terraformrc"), "");
     fs.writeFileSync(path.join(dir, "settings.yaml"), stringify({ ...FIXTURE, state_dir: path.join(dir, "state") }));
   });
@@ -60,13 +61,30 @@ describe("cloud deploy, clean and diff (scripts/cloud.sh)", () => {
     );
     assert.ok(r.calls.indexOf("network init") < r.calls.indexOf("network apply"));
     assert.ok(fs.existsSync(path.join(dir, "out", "stacks", "frontend", "cdk.tf.json")), "synthesized into CDKTF_OUTDIR");
+    // A clean clone with credentials gets its npm packages before synth needs them.
+    assert.match(r.output, /npm dependencies up to date|npm ci \(pinned dependencies/);
+    assert.ok(r.output.search(/npm dependencies up to date|npm ci/) < r.output.indexOf("Synthesizing"), "npm packages before synth");
   });
 
-  it("clean destroys them in reverse order and removes the cloud inventory", () => {
+  it("the synthesized stacks and everything Terraform writes (state) are readable by their owner only", () => {
+    const r = cloud("deploy");
+    assert.equal(r.status, 0, r.output);
+    assert.equal(fs.readFileSync(`${log}.umask`, "utf8").trim(), "0077", "terraform runs with umask 077");
+    const out = path.join(dir, "out");
+    for (const p of [out, path.join(out, "stacks", "frontend"), path.join(out, "stacks", "frontend", "cdk.tf.json"), path.join(out, "manifest.json")]) {
+      assert.equal(fs.statSync(p).mode & 0o077, 0, `${path.relative(dir, p)} is private`);
+    }
+    assert.equal(fs.statSync(path.join(ROOT, ".local")).mode & 0o077, 0, ".local/ is private");
+  });
+
+  it("clean destroys them in reverse order and removes the cloud inventory and host keys", () => {
     fs.writeFileSync(path.join(dir, "hosts.yml"), "all: {}\n");
+    fs.mkdirSync(path.join(dir, "known_hosts.d"), { recursive: true });
+    fs.writeFileSync(path.join(dir, "known_hosts.d", "fhmold"), "x ssh-ed25519 AAAA\n");
     const r = cloud("destroy");
     assert.equal(r.status, 0, r.output);
     assert.equal(fs.existsSync(path.join(dir, "hosts.yml")), false);
+    assert.equal(fs.existsSync(path.join(dir, "known_hosts.d")), false, "the destroyed instances' host keys are forgotten");
     assert.deepEqual(
       r.calls.filter((c) => c.endsWith(" destroy")),
       ["frontend destroy", "app destroy", "db destroy", "network destroy"],

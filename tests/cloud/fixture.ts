@@ -15,11 +15,11 @@ export function ensureBindings(): void {
 
 export const FIXTURE = {
   cloud: { folder_id: "b1gfixture0000000000", zone: "ru-central1-a" },
+  network: { ssh_allowed_cidrs: ["198.51.100.7/32"] },
   ssh: { public_key: "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIFixtureKeyFixtureKeyFixtureKeyFixtureKe0 test" },
   app: { port: 8765 },
   student_email: "student@example.com",
   domain: "bingo.example.org",
-  db_password: "fixturePassword1234",
   state_dir: "/tmp/bingo-test-state",
 };
 

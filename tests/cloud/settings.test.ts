@@ -4,6 +4,7 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { describe, it } from "node:test";
 import { loadSettings, SettingsError } from "../../settings";
+import { DEFAULT_IMAGE_FAMILY, IMAGE_FAMILY_RELEASE } from "../../settings/images";
 import { FIXTURE, fixtureSettings, ROOT } from "./fixture";
 
 const problemsOf = (fn: () => unknown): string => {
@@ -22,9 +23,9 @@ describe("cloud settings", () => {
     assert.equal(s.folderId, FIXTURE.cloud.folder_id);
     assert.equal(s.app.port, 8765);
     assert.equal(s.app.instances, 2);
-    assert.equal(s.imageFamily, "ubuntu-2404-lts");
+    assert.equal(s.imageFamily, "debian-13");
     assert.equal(s.sizes.db.diskType, "network-ssd");
-    assert.deepEqual(s.network.sshAllowedCidrs, ["0.0.0.0/0"]);
+    assert.deepEqual(s.network.sshAllowedCidrs, ["198.51.100.7/32"]);
   });
 
   it("a missing value is named together with its environment variable and how to fix it", () => {
@@ -68,5 +69,53 @@ describe("cloud settings", () => {
   it("the committed example is itself valid, so a clean clone can synthesize", () => {
     const s = loadSettings({ BINGO_SETTINGS: path.join(ROOT, "settings.example.yaml"), BINGO_DB_PASSWORD: "examplePassword12345" }, ROOT);
     assert.equal(s.zone, "ru-central1-a");
+  });
+
+  it("the cloud's default image is the release the local nodes run (scripts/lib/local-nodes.conf)", () => {
+    const conf = fs.readFileSync(path.join(ROOT, "scripts", "lib", "local-nodes.conf"), "utf8");
+    const suite = /^NODE_SUITE=["']?([a-z]+)["']?\s*$/m.exec(conf)?.[1];
+    assert.ok(suite, "local-nodes.conf sets NODE_SUITE");
+    assert.equal(fixtureSettings().imageFamily, DEFAULT_IMAGE_FAMILY);
+    assert.equal(IMAGE_FAMILY_RELEASE[DEFAULT_IMAGE_FAMILY]?.codename, suite);
+  });
+
+  it("every known image family has the PostgreSQL role's OS variables", () => {
+    for (const r of Object.values(IMAGE_FAMILY_RELEASE)) {
+      const major = r.version.split(".")[0];
+      assert.ok(fs.existsSync(path.join(ROOT, "ansible", "roles", "postgresql", "vars", `${r.distribution}-${major}.yml`)), `${r.distribution} ${major}`);
+    }
+  });
+
+  it("a misplaced or unknown key is reported, with where it belongs", () => {
+    const { cloud, ...rest } = structuredClone(FIXTURE);
+    const msg = problemsOf(() =>
+      // eslint-disable-next-line @typescript-eslint/no-require-imports
+      (require("../../settings") as typeof import("../../settings")).parseSettings({
+        raw: { ...rest, cloud: { zone: cloud.zone }, folder_id: cloud.folder_id, app: { port: 8765, prot: 1 }, db_password: "x" },
+        source: "test",
+      }),
+    );
+    assert.match(msg, /cloud\.folder_id \(or env YC_FOLDER_ID\) is missing/);
+    assert.match(msg, /folder_id is not a setting here: did you mean cloud\.folder_id/);
+    assert.match(msg, /app\.prot is not a setting: remove it or fix its name/);
+    assert.match(msg, /db_password is no setting any more: Lockbox generates the database password/);
+  });
+
+  it("what the cloud would refuse at apply time is refused now, with the documented limit", () => {
+    const msg = problemsOf(() =>
+      fixtureSettings({
+        app: { port: 40000 },
+        sizes: {
+          app: { cores: 2, memory_gb: 16, core_fraction: 50 },
+          frontend: { core_fraction: 5 },
+          db: { cores: 6, memory_gb: 12, core_fraction: 50, disk_type: "network-ssd-nonreplicated", disk_gb: 100 },
+        },
+      }),
+    );
+    assert.match(msg, /app\.port 40000 cannot be health-checked: an instance group's HTTP health check takes ports 1 to 32767/);
+    assert.match(msg, /sizes\.app\.memory_gb 16 is 8 GB per core; standard-v3 at 50% takes 0\.5 to 4 GB per core .*performance-levels/);
+    assert.match(msg, /sizes\.frontend\.core_fraction 5 is not offered on standard-v3: use one of 20, 50, 100/);
+    assert.match(msg, /sizes\.db\.cores 6 is not offered on standard-v3 at 50%: use one of 2, 4/);
+    assert.match(msg, /sizes\.db\.disk_gb 100: a network-ssd-nonreplicated disk's size is a multiple of 93 GB/);
   });
 });

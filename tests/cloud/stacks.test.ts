@@ -48,6 +48,7 @@ describe("synthesized cloud stacks", () => {
     const app = ingressOf(sgNamed(stacks.network, "-app"));
     assert.ok(app.every((r: Json) => r.v4_cidr_blocks === undefined), "no CIDR-wide ingress on app nodes");
     const port = app.filter((r: Json) => r.port === 8765);
+    assert.deepEqual([...new Set(app.map((r: Json) => r.port))].sort(), [22, 8765, 9100]);
     assert.equal(port.length, 2);
     assert.ok(port.some((r: Json) => /\.Frontend\b|frontend/i.test(r.security_group_id ?? "")));
     assert.ok(port.some((r: Json) => r.predefined_target === "loadbalancer_healthchecks"));
@@ -56,10 +57,26 @@ describe("synthesized cloud stacks", () => {
     assert.match(ssh[0].security_group_id, /SecurityGroups_Frontend/);
   });
 
+  it("monitoring: the exporters' ports on the app and DB nodes are open to the frontend's Prometheus only", () => {
+    const scraped = (suffix: string) =>
+      ingressOf(sgNamed(stacks.network, suffix)).filter((r: Json) => /Prometheus/.test(r.description ?? ""));
+    // node exporter everywhere; the PostgreSQL (9187) and pgbouncer (9127) exporters on the DB.
+    assert.deepEqual(scraped("-app").map((r: Json) => r.port).sort(), [9100]);
+    assert.deepEqual(scraped("-db").map((r: Json) => r.port).sort(), [9100, 9127, 9187]);
+    for (const r of [...scraped("-app"), ...scraped("-db")]) {
+      assert.match(r.security_group_id, /SecurityGroups_Frontend/);
+      assert.equal(r.v4_cidr_blocks, undefined);
+    }
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const { scrapedPorts } = require("../../stacks/monitoring-ports") as typeof import("../../stacks/monitoring-ports");
+    assert.deepEqual(scrapedPorts().db, [9100, 9127, 9187], "the ports come from the roles' scrape jobs");
+  });
+
   it("db group: 5432 and 6432 only from the app nodes, SSH only from the frontend", () => {
     const db = ingressOf(sgNamed(stacks.network, "-db"));
-    assert.deepEqual(db.map((r: Json) => r.port).sort(), [22, 5432, 6432]);
-    for (const r of db.filter((x: Json) => x.port !== 22)) assert.match(r.security_group_id, /SecurityGroups_App/);
+    const data = db.filter((r: Json) => [22, 5432, 6432].includes(r.port));
+    assert.deepEqual(data.map((r: Json) => r.port).sort(), [22, 5432, 6432]);
+    for (const r of data.filter((x: Json) => x.port !== 22)) assert.match(r.security_group_id, /SecurityGroups_App/);
     assert.match(db.find((r: Json) => r.port === 22).security_group_id, /SecurityGroups_Frontend/);
     assert.ok(db.every((r: Json) => r.v4_cidr_blocks === undefined));
   });
@@ -72,6 +89,14 @@ describe("synthesized cloud stacks", () => {
     assert.match(ud, /name: ansible[\s\S]*ssh-ed25519 AAAAC3Nza/);
     assert.match(ud, /playbooks\/db\.yml/);
     assert.match(vm.network_interface[0].subnet_id, /terraform_remote_state\.cross-stack-reference-input-network/);
+  });
+
+  it("a new image in the family replaces neither the database nor the frontend VM", () => {
+    for (const stack of [stacks.db, stacks.frontend]) {
+      const [vm] = resources(stack, "yandex_compute_instance");
+      assert.match(vm.boot_disk.initialize_params.image_id, /data\.yandex_compute_image\./, "the image still comes from the family");
+      assert.deepEqual(vm.lifecycle?.ignore_changes, ["boot_disk[0].initialize_params[0].image_id"], `${vm.name} keeps its boot image`);
+    }
   });
 
   it("app: a fixed group of 2 healing on /ping, updated one node at a time, with stable host names", () => {
@@ -94,31 +119,53 @@ describe("synthesized cloud stacks", () => {
 
   it("app: the group's service account gets only the roles it needs", () => {
     const roles = resources(stacks.app, "yandex_resourcemanager_folder_iam_member").map((m) => m.role).sort();
-    assert.deepEqual(roles, ["compute.editor"]);
+    assert.deepEqual(roles, ["compute.editor", "vpc.user"]);
     const [ig] = resources(stacks.app, "yandex_compute_instance_group");
     assert.match(ig.service_account_id, /yandex_iam_service_account\./);
+    // It attaches the instances' account to them: iam.serviceAccounts.user on that account only.
+    const [use] = resources(stacks.app, "yandex_iam_service_account_iam_member");
+    assert.equal(use.role, "iam.serviceAccounts.user");
+    assert.equal(use.service_account_id, ig.instance_template.service_account_id);
+    assert.match(use.member, /^serviceAccount:\$\{yandex_iam_service_account\./);
+    assert.equal(ig.depends_on.length, 3, "the group waits for its three grants");
     assert.match(ig.instance_template.service_account_id, /terraform_remote_state\.cross-stack-reference-input-db/, "instances run as the secrets reader");
   });
 
-  it("secrets: the database password lives in Lockbox, readable only by the VMs' account, never in user-data", () => {
+  it("secrets: Lockbox generates the database password, readable only by the VMs' account, never in user-data", () => {
     const [secret] = resources(stacks.db, "yandex_lockbox_secret");
-    const [version] = resources(stacks.db, "yandex_lockbox_secret_version");
-    assert.match(version.secret_id, /yandex_lockbox_secret\./);
-    assert.deepEqual(version.entries, [{ key: "db_password", text_value: "fixturePassword1234" }]);
+    assert.deepEqual(secret.password_payload_specification, {
+      password_key: "db_password",
+      length: 32,
+      include_uppercase: true,
+      include_lowercase: true,
+      include_digits: true,
+      include_punctuation: false,
+    });
+    assert.deepEqual(resources(stacks.db, "yandex_lockbox_secret_version"), [], "no version with a value written by us");
     const grants = resources(stacks.db, "yandex_lockbox_secret_iam_member");
     assert.deepEqual(grants.map((g) => g.role), ["lockbox.payloadViewer"]);
     assert.match(grants[0].member, /^serviceAccount:\$\{yandex_iam_service_account\./);
-    assert.ok(secret.name);
     // Nobody else gets a folder-wide role from the db stack.
     assert.deepEqual(resources(stacks.db, "yandex_resourcemanager_folder_iam_member"), []);
     const [vm] = resources(stacks.db, "yandex_compute_instance");
     assert.match(vm.service_account_id, /yandex_iam_service_account\./);
     const [ig] = resources(stacks.app, "yandex_compute_instance_group");
     for (const ud of [userData(vm.metadata), userData(ig.instance_template.metadata)]) {
-      assert.ok(!ud.includes("fixturePassword1234"), "the password is not in the user-data");
       assert.match(ud, /bingo-fetch-secrets \$\{[^}]*lockbox[^}]*\} \/etc\/bingo\/secrets\.json bingo_db_password=db_password/);
       assert.match(ud, /-e @\/etc\/bingo\/secrets\.json/);
     }
+  });
+
+  it("secrets: the controller's run reads the generated password at apply time, into its environment only", () => {
+    const entry = stacks.frontend.data.yandex_lockbox_secret_version_entry;
+    const [read] = Object.values(entry) as Json[];
+    assert.equal(read.key, "db_password");
+    assert.match(read.secret_id, /terraform_remote_state\.cross-stack-reference-input-db/);
+    const [run] = resources(stacks.frontend, "null_resource");
+    const exec = run.provisioner[0]["local-exec"];
+    assert.match(exec.environment.BINGO_DB_PASSWORD, /^\$\{nonsensitive\(data\.yandex_lockbox_secret_version_entry\.[^}]*\.text_value\)\}$/);
+    // Not in the inventory: the script hands it to Ansible as an extra var.
+    assert.ok(!/bingo_db_password/.test(run.triggers.inventory_sha256));
   });
 
   it("frontend: a public VM and an Ansible run that re-runs on inventory or playbook changes", () => {
@@ -127,8 +174,11 @@ describe("synthesized cloud stacks", () => {
     const [run] = resources(stacks.frontend, "null_resource");
     assert.match(run.triggers.inventory_sha256, /^\$\{sha256\(/);
     assert.match(run.triggers.playbooks_sha256, /^[0-9a-f]{64}$/);
+    assert.match(run.triggers.script_sha256, /^[0-9a-f]{64}$/);
     const exec = run.provisioner[0]["local-exec"];
-    assert.match(exec.command, /ansible-playbook -i "\$INVENTORY_PATH" 'site\.yml'/);
+    assert.match(exec.command, /exec "\$CONTROLLER_RUN" "\$INVENTORY_PATH"/);
+    assert.match(exec.environment.CONTROLLER_RUN, /\/scripts\/controller-run\.sh$/);
+    assert.equal(exec.environment.BINGO_PLAYBOOKS, "site.yml");
     assert.match(exec.environment.INVENTORY_PATH, /ansible\/inventories\/cloud\/hosts\.yml$/);
     assert.deepEqual(stacks.frontend.terraform.required_providers.null.version, "3.2.4");
   });
@@ -141,11 +191,23 @@ describe("synthesized cloud stacks", () => {
     assert.match(inv, /ProxyCommand='ssh -i .* -W %h:%p ansible@\$\{yandex_compute_instance\./);
   });
 
-  it("frontend: the controller's run uses the settings' database password, not a controller-side one", () => {
+  it("frontend: host keys are kept per instance id, so a re-created instance is a new host", () => {
     const [run] = resources(stacks.frontend, "null_resource");
     const inv: string = run.triggers.inventory_sha256;
-    // One per host (db, two app nodes, frontend): host vars outrank the playbooks' group_vars.
-    assert.equal(inv.match(/bingo_db_password: fixturePassword1234/g)?.length, 4);
+    assert.ok(!/StrictHostKeyChecking=no|cloud_known_hosts/.test(inv));
+    assert.match(inv, /UserKnownHostsFile=\S*\/known_hosts\.d\/\$\{yandex_compute_instance\.Frontend_[^}]*\.id\}/);
+    assert.match(inv, /UserKnownHostsFile=\S*\/known_hosts\.d\/\$\{data\.terraform_remote_state\.cross-stack-reference-input-db\.outputs\.[^}]*Database[^}]*id\}/);
+    // App instances: their ids from the group's live instances, by FQDN.
+    for (const n of [1, 2]) {
+      assert.ok(
+        inv.includes(`known_hosts.d/\${lookup({ for key, val in toset(data.terraform_remote_state.cross-stack-reference-input-app.outputs.`) &&
+          inv.includes(`val.fqdn => val.instance_id }, "bingo-app-${n}.ru-central1.internal", "new")}`),
+        `bingo-app-${n}`,
+      );
+    }
+    assert.match(inv, /StrictHostKeyChecking=accept-new/);
+    const exec = run.provisioner[0]["local-exec"];
+    assert.match(exec.environment.BINGO_KNOWN_HOSTS_DIR, /\.local\/ssh\/known_hosts\.d$/);
   });
 
   it("the Ansible run writes a private inventory, runs the playbooks and stops with the right app.port when bingo listens elsewhere", () => {
@@ -171,14 +233,14 @@ describe("synthesized cloud stacks", () => {
           FAKE_PORT: port,
           INVENTORY_B64: Buffer.from("all: {}\n").toString("base64"),
           INVENTORY_PATH: path.join(dir, "inv", "hosts.yml"),
-          ANSIBLE_DIR: exec.environment.ANSIBLE_DIR,
-          EXPECTED_APP_PORT: exec.environment.EXPECTED_APP_PORT,
+          // The run's own environment but what Terraform fills in at apply time.
+          ...Object.fromEntries(Object.entries(exec.environment as Record<string, string>).filter(([k, v]) => !k.startsWith("INVENTORY_") && !v.includes("${"))),
         },
       });
     assert.equal(exec.environment.EXPECTED_APP_PORT, "8765");
     const good = runWith("8765");
     assert.equal(good.status, 0, good.stderr);
-    assert.match(fs.readFileSync(path.join(dir, "log"), "utf8"), /playbook -i .*hosts\.yml site\.yml/);
+    assert.match(fs.readFileSync(path.join(dir, "log"), "utf8"), /playbook -i .*\/inv\/hosts\.yml site\.yml/);
     assert.equal(fs.statSync(path.join(dir, "inv", "hosts.yml")).mode & 0o077, 0, "inventory readable by its owner only");
     const bad = runWith("4922");
     assert.notEqual(bad.status, 0);

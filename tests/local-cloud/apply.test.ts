@@ -6,7 +6,7 @@ import * as path from "node:path";
 import { test } from "node:test";
 import { App } from "cdktf";
 import { applyLocally, fillInstancePlaceholders } from "../../local-cloud/apply";
-import { localId, resolveRefs } from "../../local-cloud/terraform-refs";
+import { hclStringLiteral, localId, resolveRefs } from "../../local-cloud/terraform-refs";
 import { ensureBindings, fixtureSettings } from "../cloud/fixture";
 
 const NODES = [
@@ -22,7 +22,7 @@ function synth(): string {
   const { buildStacks } = require("../../stacks") as typeof import("../../stacks");
   const outdir = fs.mkdtempSync(path.join("/tmp", "bingo-apply-"));
   const app = new App({ outdir });
-  buildStacks(app, fixtureSettings({ network: { private_cidr: "172.30.77.0/24", public_cidr: "172.30.77.0/28", ssh_allowed_cidrs: ["172.30.77.1/32"] } }));
+  buildStacks(app, fixtureSettings({ network: { private_cidr: "172.30.77.0/24", public_cidr: "172.30.77.0/28", frontend_host: 13, ssh_allowed_cidrs: ["172.30.77.1/32"] } }));
   app.synth();
   return outdir;
 }
@@ -44,9 +44,13 @@ test("every node boots from its VM's user-data with no Terraform reference left"
   assert.ok(applied.userData.db.includes(`bingo-fetch-secrets ${secretId} `));
 });
 
-test("the Lockbox stand-in holds the synthesized secret and grants it to the VMs' account only", () => {
+test("the Lockbox stand-in generates the synthesized secret once and grants it to the VMs' account only", () => {
   const [secretId, secret] = Object.entries(applied.state.secrets)[0];
   assert.deepEqual(Object.keys(secret.entries), ["db_password"]);
+  assert.match(secret.entries.db_password, /^[A-Za-z0-9]{32}$/, "as password_payload_specification asks");
+  assert.equal(applyLocally(outdir, NODES, applied.state).state.secrets[secretId].entries.db_password, secret.entries.db_password, "a later apply keeps it");
+  assert.equal(applied.controllerEnv.BINGO_DB_PASSWORD, secret.entries.db_password, "the controller's run reads it from Lockbox");
+  assert.equal(applied.controllerEnv.EXPECTED_APP_PORT, "8765");
   const reader = applied.state.instances["172.30.77.11"].serviceAccountId;
   assert.ok(reader, "the app instance runs as an account");
   assert.equal(applied.state.instances["172.30.77.10"].serviceAccountId, reader);
@@ -69,4 +73,10 @@ test("a reference the local apply does not know stops it with the place to teach
   assert.throws(() => resolveRefs(ctx, "s", "${yandex_vpc_network.N.subnet_ids}"), /cannot resolve .*local-cloud\/terraform-refs\.ts/);
   assert.throws(() => fillInstancePlaceholders("{instance.short_id}", 1), /does not fill \{instance\.short_id\}/);
   assert.equal(fillInstancePlaceholders("bingo-app-{instance.index}", 2), "bingo-app-2");
+});
+
+test("an HCL string literal is read to its end, interpolations with quotes and braces kept whole", () => {
+  const src = '"a\\n${lookup({ for k, v in x: v.f => v.i }, "b}", "c")} \\"d\\""';
+  assert.deepEqual(hclStringLiteral(src, 0), { text: 'a\n${lookup({ for k, v in x: v.f => v.i }, "b}", "c")} "d"', end: src.length - 1 });
+  assert.equal(hclStringLiteral(src, 0, () => "X").text, 'a\nX "d"');
 });

@@ -1,0 +1,93 @@
+// The roles a playbook needs, read from the playbook itself: the roles of every
+// play, the roles its tasks include or import, and their meta/main.yml
+// dependencies, recursively. What a self-configuring VM ships is computed from
+// here, so a role added to a playbook can never be left out of the tarball.
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { parse as parseYaml } from "yaml";
+
+type Raw = Record<string, unknown>;
+const isObject = (v: unknown): v is Raw => typeof v === "object" && v !== null && !Array.isArray(v);
+
+const INCLUDE_ROLE = ["ansible.builtin.include_role", "ansible.builtin.import_role", "include_role", "import_role"];
+const TASK_LISTS = ["pre_tasks", "tasks", "post_tasks", "handlers", "block", "rescue", "always"];
+
+/** A role reference as plays and meta dependencies write it: "name" or {role: name} / {name: name}. */
+function roleName(ref: unknown): string | undefined {
+  if (typeof ref === "string") return ref;
+  if (isObject(ref)) {
+    const name = ref.role ?? ref.name;
+    if (typeof name === "string") return name;
+  }
+  return undefined;
+}
+
+/** Roles named by include_role/import_role anywhere in a task list (blocks included). */
+function rolesInTasks(tasks: unknown): string[] {
+  if (!Array.isArray(tasks)) return [];
+  const found: string[] = [];
+  for (const task of tasks) {
+    if (!isObject(task)) continue;
+    for (const key of INCLUDE_ROLE) {
+      const name = roleName(task[key]);
+      if (name) found.push(name);
+    }
+    for (const key of ["block", "rescue", "always"]) found.push(...rolesInTasks(task[key]));
+  }
+  return found;
+}
+
+function readYaml(file: string): unknown {
+  return parseYaml(fs.readFileSync(file, "utf8"));
+}
+
+/** Roles a role depends on (meta/main.yml dependencies). */
+function dependenciesOf(ansibleDir: string, role: string): string[] {
+  const meta = path.join(ansibleDir, "roles", role, "meta", "main.yml");
+  if (!fs.existsSync(meta)) return [];
+  const doc = readYaml(meta);
+  const deps = isObject(doc) ? doc.dependencies : undefined;
+  return Array.isArray(deps) ? deps.map(roleName).filter((n): n is string => n !== undefined) : [];
+}
+
+/**
+ * Every role the playbook (relative to ansibleDir) uses, sorted, including
+ * imported playbooks and role dependencies. Throws, naming the playbook, when a
+ * role it names is not under ansibleDir/roles.
+ */
+export function rolesOfPlaybook(ansibleDir: string, playbook: string): string[] {
+  const direct = new Set<string>();
+  const visitPlaybook = (rel: string) => {
+    const file = path.resolve(ansibleDir, rel);
+    const plays = readYaml(file);
+    if (!Array.isArray(plays)) throw new Error(`${rel} is not a list of plays`);
+    for (const play of plays) {
+      if (!isObject(play)) continue;
+      const imported = play["ansible.builtin.import_playbook"] ?? play.import_playbook;
+      if (typeof imported === "string") {
+        visitPlaybook(path.relative(ansibleDir, path.resolve(path.dirname(file), imported)));
+        continue;
+      }
+      if (Array.isArray(play.roles)) play.roles.map(roleName).forEach((n) => n && direct.add(n));
+      for (const key of TASK_LISTS) rolesInTasks(play[key]).forEach((n) => direct.add(n));
+    }
+  };
+  visitPlaybook(playbook);
+
+  const all = new Set<string>();
+  const visitRole = (role: string, via: string) => {
+    if (all.has(role)) return;
+    if (!fs.existsSync(path.join(ansibleDir, "roles", role))) {
+      throw new Error(`${playbook} uses role ${role} (${via}), which is not under ${path.join(ansibleDir, "roles")}`);
+    }
+    all.add(role);
+    // Roles a role's own tasks include are needed as much as meta dependencies.
+    const tasksDir = path.join(ansibleDir, "roles", role, "tasks");
+    const included = fs.existsSync(tasksDir)
+      ? fs.readdirSync(tasksDir).filter((f) => /\.ya?ml$/.test(f)).flatMap((f) => rolesInTasks(readYaml(path.join(tasksDir, f))))
+      : [];
+    for (const dep of [...dependenciesOf(ansibleDir, role), ...included]) visitRole(dep, `a dependency of ${role}`);
+  };
+  for (const role of direct) visitRole(role, "named in the playbook");
+  return [...all].sort();
+}

@@ -1,0 +1,48 @@
+// The ports the frontend's Prometheus scrapes on each tier, read from the
+// Ansible roles (prometheus_scrape_jobs and each exporter's defaults), so the
+// security groups open exactly what the monitoring uses.
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { parse as parseYaml } from "yaml";
+
+type Raw = Record<string, unknown>;
+
+interface ScrapeJob {
+  readonly job: string;
+  readonly groups: readonly string[];
+  readonly port: string | number;
+}
+
+function defaultsOf(ansibleDir: string): Raw {
+  const all: Raw = {};
+  const roles = path.join(ansibleDir, "roles");
+  for (const role of fs.readdirSync(roles).sort()) {
+    const file = path.join(roles, role, "defaults", "main.yml");
+    if (fs.existsSync(file)) Object.assign(all, parseYaml(fs.readFileSync(file, "utf8")) ?? {});
+  }
+  return all;
+}
+
+/** A port as the roles write it: a number, or "{{ name | default(N) }}" resolved from the roles' defaults. */
+function resolvePort(value: string | number, defaults: Raw, job: string): number {
+  if (typeof value === "number") return value;
+  const m = /^\{\{\s*([a-z_][a-z0-9_]*)\s*(?:\|\s*default\((\d+)\)\s*)?\}\}$/.exec(value.trim());
+  const port = m ? Number(defaults[m[1]] ?? m[2]) : Number(value);
+  if (!Number.isInteger(port) || port < 1 || port > 65535) {
+    throw new Error(`prometheus_scrape_jobs: the port of job ${job} (${value}) does not resolve to a TCP port; give it a number or a role default`);
+  }
+  return port;
+}
+
+/** Inventory group -> the ports Prometheus scrapes there, sorted. */
+export function scrapedPorts(ansibleDir = path.resolve(__dirname, "..", "ansible")): Record<string, number[]> {
+  const defaults = defaultsOf(ansibleDir);
+  const jobs = defaults.prometheus_scrape_jobs as ScrapeJob[] | undefined;
+  if (!Array.isArray(jobs)) throw new Error("ansible/roles/prometheus/defaults/main.yml has no prometheus_scrape_jobs list");
+  const byGroup: Record<string, Set<number>> = {};
+  for (const job of jobs) {
+    const port = resolvePort(job.port, defaults, job.job);
+    for (const group of job.groups) (byGroup[group] ??= new Set()).add(port);
+  }
+  return Object.fromEntries(Object.entries(byGroup).map(([g, ports]) => [g, [...ports].sort((a, b) => a - b)]));
+}

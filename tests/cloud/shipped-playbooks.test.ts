@@ -1,0 +1,128 @@
+// What a self-configuring VM unpacks at boot is enough to run its playbook: the
+// tarball in the synthesized user-data (DB VM, instance-group template) holds
+// every role the playbook uses, checked by ansible-playbook itself.
+import assert from "node:assert/strict";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import * as zlib from "node:zlib";
+import { execFileSync, spawnSync } from "node:child_process";
+import { before, describe, it } from "node:test";
+import { parse as parseYaml } from "yaml";
+import { ensureBindings, fixtureSettings, Json, resources, synthAll } from "./fixture";
+
+const hasAnsible = spawnSync("ansible-playbook", ["--version"], { stdio: "ignore" }).status === 0;
+
+interface WriteFile {
+  path: string;
+  content: string;
+  encoding?: string;
+}
+
+/** Unpacks what cloud-init would write (tarball, inventory) and the playbook the VM runs. */
+function unpack(userData: string): { dir: string; playbook: string; inventory: string } {
+  const doc = parseYaml(userData) as { write_files: WriteFile[] };
+  const file = (p: string) => {
+    const f = doc.write_files.find((w) => w.path === p);
+    assert.ok(f, `user-data writes ${p}`);
+    return f;
+  };
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "bingo-shipped-"));
+  const tar = zlib.gunzipSync(Buffer.from(file("/etc/bingo/ansible.tar.gz").content, "base64"));
+  execFileSync("tar", ["-xf", "-", "-C", dir], { input: tar });
+  const inventory = path.join(dir, "inventory.yml");
+  fs.writeFileSync(inventory, file("/etc/bingo/inventory.yml").content);
+  const script = file("/usr/local/sbin/bingo-self-configure").content;
+  const m = /\/opt\/bingo-ansible\/(ansible\/\S+\.yml)/.exec(script);
+  assert.ok(m, "the self-configure script names its playbook");
+  return { dir, playbook: path.join(dir, m[1]), inventory };
+}
+
+function syntaxCheck(userData: string) {
+  const { dir, playbook, inventory } = unpack(userData);
+  const r = spawnSync("ansible-playbook", ["--syntax-check", "-i", inventory, playbook], {
+    encoding: "utf8",
+    env: { ...process.env, ANSIBLE_CONFIG: path.join(dir, "ansible", "ansible.cfg"), ANSIBLE_NOCOLOR: "1" },
+  });
+  return { ok: r.status === 0, output: `${r.stdout}\n${r.stderr}` };
+}
+
+describe("what the self-configuring VMs ship", { skip: !hasAnsible && "ansible-playbook is not installed" }, () => {
+  let stacks: Record<string, Json>;
+  before(() => {
+    ensureBindings();
+    stacks = synthAll(fixtureSettings()).stacks;
+  });
+
+  it("the DB VM's tarball runs its playbook with the roles it ships", () => {
+    const [vm] = resources(stacks.db, "yandex_compute_instance");
+    const r = syntaxCheck(vm.metadata["user-data"]);
+    assert.ok(r.ok, r.output);
+  });
+
+  it("an app instance's tarball runs app-self.yml with the roles it ships (node_exporter included)", () => {
+    const [ig] = resources(stacks.app, "yandex_compute_instance_group");
+    const ud: string = ig.instance_template.metadata["user-data"];
+    const r = syntaxCheck(ud);
+    assert.ok(r.ok, r.output);
+    assert.ok(fs.existsSync(path.join(unpack(ud).dir, "ansible", "roles", "node_exporter", "tasks", "main.yml")));
+  });
+});
+
+/** Variables as the shipped playbooks' group_vars and the shipped inventory resolve them on the VM. */
+function shippedVars(userData: string, names: string[]): Record<string, Json> {
+  const { dir, inventory } = unpack(userData);
+  const check = path.join(dir, "ansible", "playbooks", "check-vars.yml");
+  fs.writeFileSync(check, `- hosts: all\n  gather_facts: false\n  tasks:\n${names.map((n) => `    - ansible.builtin.debug: {var: ${n}}\n`).join("")}`);
+  const r = spawnSync("ansible-playbook", ["-i", inventory, check], {
+    encoding: "utf8",
+    env: { ...process.env, ANSIBLE_CONFIG: path.join(dir, "ansible", "ansible.cfg"), ANSIBLE_STDOUT_CALLBACK: "json", ANSIBLE_CALLBACKS_ENABLED: "" },
+  });
+  assert.equal(r.status, 0, r.stdout + r.stderr);
+  const tasks = JSON.parse(r.stdout).plays[0].tasks as Json[];
+  return Object.fromEntries(names.map((n, i) => [n, tasks[i].hosts.localhost[n]]));
+}
+
+describe("a node the group re-creates is monitored and reached as the others", { skip: !hasAnsible && "ansible-playbook is not installed" }, () => {
+  it("its exporter answers the frontend's Prometheus, and SSH only the jump host", () => {
+    ensureBindings();
+    const { stacks } = synthAll(fixtureSettings());
+    const [ig] = resources(stacks.app, "yandex_compute_instance_group");
+    const v = shippedVars(ig.instance_template.metadata["user-data"], ["firewall_allow_monitoring", "firewall_ssh_sources", "node_exporter_listen_address"]);
+    assert.deepEqual(v.firewall_allow_monitoring.map((r: Json) => r.sources), [["10.10.1.10"]]);
+    assert.deepEqual(v.firewall_ssh_sources, ["10.10.1.10/32"]);
+    assert.equal(v.node_exporter_listen_address, "0.0.0.0");
+  });
+});
+
+describe("roles of a playbook", () => {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { rolesOfPlaybook } = require("../../constructs/playbook-roles") as typeof import("../../constructs/playbook-roles");
+  const tree = (files: Record<string, string>) => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "bingo-roles-"));
+    for (const [rel, text] of Object.entries(files)) {
+      fs.mkdirSync(path.dirname(path.join(dir, rel)), { recursive: true });
+      fs.writeFileSync(path.join(dir, rel), text);
+    }
+    return dir;
+  };
+
+  it("follows play roles, included roles and meta dependencies, recursively", () => {
+    const dir = tree({
+      "playbooks/p.yml": "- hosts: all\n  pre_tasks:\n    - ansible.builtin.include_role: {name: fw}\n  roles:\n    - a\n    - role: b\n",
+      "roles/a/meta/main.yml": "dependencies: [c]\n",
+      "roles/b/tasks/main.yml": "- ansible.builtin.debug: {msg: x}\n",
+      "roles/c/meta/main.yml": "dependencies:\n  - role: d\n",
+      "roles/d/tasks/main.yml": "- block:\n    - ansible.builtin.import_role: {name: e}\n",
+      "roles/e/tasks/main.yml": "[]\n",
+      "roles/fw/tasks/main.yml": "[]\n",
+      "roles/unused/tasks/main.yml": "[]\n",
+    });
+    assert.deepEqual(rolesOfPlaybook(dir, "playbooks/p.yml"), ["a", "b", "c", "d", "e", "fw"]);
+  });
+
+  it("a role that does not exist is named with the playbook", () => {
+    const dir = tree({ "playbooks/p.yml": "- hosts: all\n  roles: [ghost]\n" });
+    assert.throws(() => rolesOfPlaybook(dir, "playbooks/p.yml"), /playbooks\/p\.yml uses role ghost/);
+  });
+});
