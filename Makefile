@@ -13,7 +13,7 @@ deploy: ## Deploy the whole installation (cloud with credentials, else local nod
 clean: ## Tear down whatever was deployed (cloud stacks or local nodes)
 	@scripts/clean.sh
 
-diff: ## Show the Terraform plan of every cloud stack (cdktf diff)
+diff: ## What the change does to each cloud stack: offline diff vs BASE (default: merge-base with main), plus terraform plan with credentials
 	@scripts/cloud.sh diff
 
 synth: deps ## Synthesize the cloud stacks into cdktf.out/
