@@ -14,7 +14,7 @@ const VERB: Record<ItemDiff["action"], string> = {
   read: "will be read again (its result may change)",
   none: "changes only in what a plan does not compare",
 };
-const LONG = 160;
+const LONG = 240;
 const MAX_LINES = 40;
 
 export interface RenderOptions {
@@ -30,7 +30,7 @@ function shorten(raw: string, mask: SecretMask): string {
   const line = mask.text(raw);
   if (line.length <= LONG) return line;
   const digest = crypto.createHash("sha256").update(line).digest("hex").slice(0, 12);
-  return `${line.slice(0, 80)}… (${line.length} chars, sha256 ${digest})`;
+  return `${line.slice(0, 120)}… (${line.length} chars, sha256 ${digest})`;
 }
 
 /** Long strings split into lines: real newlines, or the \n escapes of an embedded string. */
@@ -44,6 +44,14 @@ const isMultiline = (v: Json | undefined): v is string => typeof v === "string" 
 function valueText(v: Json | undefined, sensitive: boolean, mask: SecretMask): string {
   if (v === undefined) return "null";
   return sensitive ? MASK : shorten(JSON.stringify(v), mask);
+}
+
+/** A block or list too long for one line, as indented JSON lines. */
+function longValueLines(v: Json | undefined, indent: string, mask: SecretMask): string[] | undefined {
+  if (typeof v !== "object" || v === null || JSON.stringify(v).length <= LONG) return undefined;
+  return JSON.stringify(v, null, 2)
+    .split("\n")
+    .map((l) => `${indent}${shorten(l, mask)}`);
 }
 
 /** A line diff (longest common subsequence) of two texts, unchanged runs folded. */
@@ -83,13 +91,16 @@ function changeLines(item: ItemDiff, c: ArgumentChange, mask: SecretMask): strin
   const sensitive = mask.isSensitive(item.type, schemaPath(c.path));
   const notes = [
     c.forcesReplacement ? "forces replacement" : "",
-    c.configOnly ? "not in a plan: provisioners run only when the resource is created" : "",
+    c.configOnly ? `not in a plan: ${c.path[0] === "provisioner" ? "a provisioner runs only when the resource is created" : "a Terraform meta-argument"}` : "",
   ].filter(Boolean);
   const note = notes.length > 0 ? `  # ${notes.join("; ")}` : "";
   const pad = "      ";
   if (c.dependsOn) return [`${pad}~ ${name} = (known after apply: ${c.dependsOn} changes)${note}`];
-  if (c.before === undefined) return [`${pad}+ ${name} = ${valueText(c.after, sensitive, mask)}${note}`];
-  if (c.after === undefined) return [`${pad}- ${name} = ${valueText(c.before, sensitive, mask)}${note}`];
+  for (const [sign, only] of [["+", c.before === undefined ? c.after : undefined], ["-", c.after === undefined ? c.before : undefined]] as const) {
+    if (only === undefined) continue;
+    const long = sensitive ? undefined : longValueLines(only, `${pad}    `, mask);
+    return long ? [`${pad}${sign} ${name} =${note}`, ...long] : [`${pad}${sign} ${name} = ${valueText(only, sensitive, mask)}${note}`];
+  }
   if (!sensitive && (isMultiline(c.before) || isMultiline(c.after))) {
     return [`${pad}~ ${name}:${note}`, ...lineDiff(String(c.before), String(c.after), `${pad}    `, mask)];
   }
@@ -107,7 +118,8 @@ function rollingNote(item: ItemDiff): string | undefined {
 
 function itemLines(item: ItemDiff, mask: SecretMask): string[] {
   const where = item.constructPath ? `  (${item.constructPath})` : "";
-  const lines = [`  # ${item.address} ${VERB[item.action]}${where}`, `${SYMBOL[item.action].padStart(3)} ${item.address}`];
+  const verb = item.kind === "output" ? "will change" : VERB[item.action];
+  const lines = [`  # ${item.address} ${verb}${where}`, `${SYMBOL[item.action].padStart(3)} ${item.address}`];
   const shown = item.action === "create" || item.action === "delete" ? item.changes.filter((c) => !c.configOnly) : item.changes;
   for (const c of shown) lines.push(...changeLines(item, c, mask));
   const rolling = rollingNote(item);

@@ -116,7 +116,8 @@ function diffItem(record: ReplaceRecord, before: Item | undefined, after: Item |
     return {
       ...c,
       configOnly,
-      forcesReplacement: item.kind === "resource" && !configOnly && forcesReplacement(record, item.type, c),
+      // Only an existing resource can be replaced.
+      forcesReplacement: item.kind === "resource" && before !== undefined && after !== undefined && !configOnly && forcesReplacement(record, item.type, c),
       rolls: item.kind === "resource" && !configOnly && rollsInstances(record, item.type, c),
     };
   });
