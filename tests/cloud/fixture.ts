@@ -30,14 +30,18 @@ export function fixtureSettings(overrides: Record<string, unknown> = {}, env: No
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 export type Json = any;
 
-/** Synthesizes all stacks into a temporary folder and returns each stack's JSON. */
-export function synthAll(settings: Settings): { outdir: string; stacks: Record<string, Json> } {
+/**
+ * Synthesizes all stacks into a temporary folder and returns each stack's JSON;
+ * adjust may change the constructs before synthesis (e.g. an override).
+ */
+export function synthAll(settings: Settings, adjust?: (stacks: import("../../stacks").Stacks) => void): { outdir: string; stacks: Record<string, Json> } {
   // Imported late: the stacks import the generated bindings.
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const { buildStacks } = require("../../stacks") as typeof import("../../stacks");
   const outdir = fs.mkdtempSync(path.join(os.tmpdir(), "bingo-synth-"));
   const app = new App({ outdir });
-  buildStacks(app, settings);
+  const built = buildStacks(app, settings);
+  adjust?.(built);
   app.synth();
   const stacks: Record<string, Json> = {};
   for (const name of fs.readdirSync(path.join(outdir, "stacks"))) {
