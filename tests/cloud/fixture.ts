@@ -82,6 +82,8 @@ export function checkoutWithMovedDb(): { dir: string; mainSha: string } {
   const git = (...args: string[]) =>
     execFileSync("git", ["-c", "user.name=test", "-c", "user.email=test@example.com", ...args], { cwd: dir, encoding: "utf8" }).trim();
   git("init", "--quiet", "--initial-branch=main");
+  // .gitignore's node_modules/ matches only a folder, not the link to the shared one.
+  fs.appendFileSync(path.join(dir, ".git", "info", "exclude"), "/node_modules\n");
   git("add", "-A");
   git("commit", "--quiet", "-m", "base");
   git("checkout", "--quiet", "-b", "move-db");
