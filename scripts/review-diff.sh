@@ -60,7 +60,7 @@ step "Checking out the base $base_label"
 git worktree add --quiet --detach "$base_tree" "$base" || die "git worktree add failed" "remove stale worktrees with: git worktree prune"
 # Same dependencies: share them; otherwise install the base's own.
 if cmp -s "$ROOT/package-lock.json" "$base_tree/package-lock.json"; then
-  ln -s "$ROOT/node_modules" "$base_tree/node_modules"
+  [[ -e $base_tree/node_modules ]] || ln -s "$ROOT/node_modules" "$base_tree/node_modules"
 else
   info "package-lock.json differs from the base: installing the base's dependencies (npm ci, about 10-20 s)"
   (cd "$base_tree" && npm ci --no-audit --no-fund --loglevel=error >/dev/null) || die "npm ci failed in the base checkout" "check the npm registry access, or compare with another BASE"
