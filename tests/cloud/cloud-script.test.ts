@@ -23,6 +23,9 @@ describe("cloud deploy, clean and diff (scripts/cloud.sh)", () => {
     YC_TOKEN: "t1.fake-token-for-the-test",
     // clean removes the cloud inventory: not the checkout's own.
     BINGO_CLOUD_INVENTORY: path.join(dir, "hosts.yml"),
+    // Only the plans here: the offline diff before them (tests/cloud/make-diff.test.ts)
+    // would install the base's packages when package-lock.json changed since main.
+    OFFLINE_DIFF: "0",
     NO_COLOR: "1",
     ...extra,
   });
@@ -88,7 +91,7 @@ describe("cloud deploy, clean and diff (scripts/cloud.sh)", () => {
     fs.mkdirSync(state);
     // Only the network stack is applied.
     fs.writeFileSync(path.join(state, "network.tfstate"), JSON.stringify({ version: 4, outputs: {}, resources: [] }));
-    const r = cloud("diff", { OFFLINE_DIFF: "0" });
+    const r = cloud("diff");
     assert.equal(r.status, 0, r.output);
     assert.deepEqual(
       r.calls.filter((c) => c.endsWith(" plan")),

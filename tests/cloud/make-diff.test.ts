@@ -1,14 +1,17 @@
-// `make diff` on a fresh checkout without credentials: a committed change to a
+// `make diff` on a fresh checkout: without credentials, a committed change to a
 // stack shows as the offline review diff against the merge-base with main, with
-// the DB VM's replacement called out, and the temporary base checkout is gone after.
+// the DB VM's replacement called out and the base checkout gone after; with
+// credentials, the same diff printed before the plan of every stack.
 import assert from "node:assert/strict";
 import * as fs from "node:fs";
+import * as os from "node:os";
 import * as path from "node:path";
 import { execFileSync, spawnSync } from "node:child_process";
 import { after, before, describe, it } from "node:test";
-import { checkoutWithMovedDb, ensureBindings } from "./fixture";
+import { stringify } from "yaml";
+import { checkoutWithMovedDb, ensureBindings, FIXTURE } from "./fixture";
 
-describe("make diff without credentials", () => {
+describe("make diff on a fresh checkout", () => {
   let dir: string;
   before(() => {
     ensureBindings();
@@ -31,6 +34,24 @@ describe("make diff without credentials", () => {
     assert.match(out, /no Yandex Cloud credentials: this is the offline diff/);
     const worktrees = execFileSync("git", ["worktree", "list"], { cwd: dir, encoding: "utf8" }).trim().split("\n");
     assert.equal(worktrees.length, 1, `the base checkout was left behind:\n${worktrees.join("\n")}`);
+  });
+
+  it("with credentials prints the offline diff first, then plans every stack", () => {
+    // A terraform that plans nothing: only the order of what make diff prints matters here.
+    const bin = fs.mkdtempSync(path.join(os.tmpdir(), "bingo-tf-"));
+    fs.writeFileSync(path.join(bin, "terraform"), "#!/bin/sh\nexit 0\n", { mode: 0o755 });
+    const settings = path.join(bin, "settings.yaml");
+    fs.writeFileSync(settings, stringify({ ...FIXTURE, state_dir: path.join(bin, "state") }));
+    const env = { ...process.env, PATH: `${bin}:${process.env.PATH}`, YC_TOKEN: "t1.fake-token-for-the-test", BINGO_SETTINGS: settings, TF_CLI_CONFIG_FILE: path.join(bin, "terraformrc"), BASE: "main" };
+    fs.writeFileSync(env.TF_CLI_CONFIG_FILE, "");
+    const r = spawnSync("make", ["--no-print-directory", "diff"], { cwd: dir, env, encoding: "utf8" });
+    const out = `${r.stdout}\n${r.stderr}`;
+    assert.equal(r.status, 0, out);
+    const offline = out.indexOf("-/+ yandex_compute_instance.Database_Instance_");
+    const plans = ["network", "db", "app", "frontend"].map((s) => out.indexOf(`Stack ${s}: terraform plan`));
+    assert.ok(offline >= 0, out);
+    assert.ok(plans.every((p, i) => p > offline && (i === 0 || p > plans[i - 1])), out);
+    assert.match(out, /Settings \(the same on both sides\): .*settings\.yaml/);
   });
 
   it("says which revision is wrong when BASE names none", () => {
