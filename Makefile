@@ -13,7 +13,7 @@ deploy: ## Deploy the whole installation (cloud with credentials, else local nod
 clean: ## Tear down whatever was deployed (cloud stacks or local nodes)
 	@scripts/clean.sh
 
-diff: ## What the change does to each cloud stack: offline diff vs BASE (default: merge-base with main), plus terraform plan with credentials
+diff: ## What a change does to the cloud stacks (offline vs BASE, default the merge-base with main; the plans too with credentials)
 	@scripts/cloud.sh diff
 
 synth: deps ## Synthesize the cloud stacks into cdktf.out/
