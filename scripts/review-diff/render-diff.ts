@@ -88,7 +88,7 @@ function lineDiff(before: string, after: string, indent: string, mask: SecretMas
 
 function changeLines(item: ItemDiff, c: ArgumentChange, mask: SecretMask): string[] {
   const name = pathText(c.path);
-  const sensitive = mask.isSensitive(item.type, schemaPath(c.path));
+  const sensitive = mask.isSensitive(item.type, schemaPath(c.path)) || (item.kind === "output" && item.config?.sensitive === true);
   const notes = [
     c.forcesReplacement ? "forces replacement" : "",
     c.configOnly ? `not in a plan: ${c.path[0] === "provisioner" ? "a provisioner runs only when the resource is created" : "a Terraform meta-argument"}` : "",
