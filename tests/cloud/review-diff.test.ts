@@ -6,7 +6,10 @@ import { before, describe, it } from "node:test";
 import { TerraformResource } from "cdktf";
 import { IConstruct } from "constructs";
 import { reviewDiff } from "../../scripts/review-diff/main";
+import { renderDiff } from "../../scripts/review-diff/render-diff";
+import { loadReplaceRecord } from "../../scripts/review-diff/replace-record";
 import { MASK, SecretMask } from "../../scripts/review-diff/secret-mask";
+import { diffStacks } from "../../scripts/review-diff/stack-diff";
 import { Stacks } from "../../stacks";
 import { ensureBindings, fixtureSettings, Json, resources, synthAll } from "./fixture";
 
@@ -98,6 +101,14 @@ describe("offline review diff of the cloud stacks", () => {
     assert.match(version, /~ entries\[0\]\.text_value = \(sensitive value\) -> \(sensitive value\) {2}# forces replacement/);
     assert.doesNotMatch(out, /anotherPassword98765|fixturePassword1234/);
     assert.match(block(out, "null_resource.Configure_Run"), /bingo_db_password: \(sensitive value\)/);
+  });
+
+  it("masks the value of an output marked sensitive", () => {
+    const stack = (value: string) => ({ output: { admin: { value, sensitive: true }, url: { value: `https://${value.length}.example.org/` } } });
+    const out = renderDiff(diffStacks(["s"], { s: stack("oldValue1") }, { s: stack("newValue22") }, loadReplaceRecord()), new SecretMask(new Map()), { base: "a", head: "b" });
+    assert.match(out, /~ value = \(sensitive value\) -> \(sensitive value\)/);
+    assert.match(out, /~ value = "https:\/\/9\.example\.org\/" -> "https:\/\/10\.example\.org\/"/);
+    assert.doesNotMatch(out, /oldValue1|newValue22/);
   });
 
   it("masks private keys, secret-named pairs and learnt secret values inside any text", () => {
