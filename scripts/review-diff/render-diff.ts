@@ -2,6 +2,7 @@
 // resource with its action and changed arguments, replacements called out first.
 import * as crypto from "node:crypto";
 import { isObject, Json, pathText, schemaPath } from "./config-diff";
+import { decodeEmbedded, Embedded, isText } from "./embedded-content";
 import { SecretMask, MASK } from "./secret-mask";
 import { ArgumentChange, ItemDiff, planCounts, StackDiff } from "./stack-diff";
 
@@ -62,6 +63,8 @@ function lineDiff(before: string, after: string, indent: string, mask: SecretMas
   for (let i = a.length - 1; i >= 0; i--) for (let j = b.length - 1; j >= 0; j--) lcs[i][j] = a[i] === b[j] ? lcs[i + 1][j + 1] + 1 : Math.max(lcs[i + 1][j], lcs[i][j + 1]);
   const out: string[] = [];
   let same = 0;
+  // The last removed line that held readable base64 content, to compare with the next added one.
+  let removed: Embedded | undefined;
   const flush = () => {
     if (same > 0) out.push(`${indent}  # (${same} unchanged line${same === 1 ? "" : "s"})`);
     same = 0;
@@ -73,16 +76,40 @@ function lineDiff(before: string, after: string, indent: string, mask: SecretMas
       same++;
       i++;
       j++;
+      removed = undefined;
     } else if (i < a.length && (j >= b.length || lcs[i + 1][j] >= lcs[i][j + 1])) {
       flush();
+      removed = decodeEmbedded(a[i]) ?? removed;
       out.push(`${indent}- ${shorten(a[i++], mask)}`);
     } else {
       flush();
+      const added = decodeEmbedded(b[j]);
       out.push(`${indent}+ ${shorten(b[j++], mask)}`);
+      if (removed && added) out.push(...embeddedDiff(removed, added, `${indent}    `, mask));
+      removed = undefined;
     }
   }
   flush();
   if (out.length > MAX_LINES) return [...out.slice(0, MAX_LINES), `${indent}  # (${out.length - MAX_LINES} more lines of this diff not shown)`];
+  return out;
+}
+
+/** What changed inside two versions of embedded content: the files of an archive, or the decoded text. */
+function embeddedDiff(before: Embedded, after: Embedded, indent: string, mask: SecretMask): string[] {
+  if (before.kind === "text" && after.kind === "text") return [`${indent}# decoded:`, ...lineDiff(before.text, after.text, indent, mask)];
+  if (before.kind !== "archive" || after.kind !== "archive") return [];
+  const out = [`${indent}# files in the archive:`];
+  for (const name of [...new Set([...before.files.keys(), ...after.files.keys()])].sort()) {
+    const [was, is] = [before.files.get(name), after.files.get(name)];
+    if (was && is && was.equals(is)) continue;
+    if (!was || !is) {
+      out.push(`${indent}${was ? "-" : "+"} ${name}`);
+    } else if (isText(was) && isText(is)) {
+      out.push(`${indent}~ ${name}:`, ...lineDiff(was.toString("utf8"), is.toString("utf8"), `${indent}    `, mask));
+    } else {
+      out.push(`${indent}~ ${name} (binary, ${was.length} -> ${is.length} bytes)`);
+    }
+  }
   return out;
 }
 
