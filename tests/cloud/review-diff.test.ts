@@ -2,6 +2,11 @@
 // known differences give the expected plan-like diff, replacements are marked from
 // schema/yandex-replace.json, and no secret appears in what it prints.
 import assert from "node:assert/strict";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import * as zlib from "node:zlib";
+import { execFileSync } from "node:child_process";
 import { before, describe, it } from "node:test";
 import { TerraformResource } from "cdktf";
 import { IConstruct } from "constructs";
@@ -101,6 +106,29 @@ describe("offline review diff of the cloud stacks", () => {
     assert.match(version, /~ entries\[0\]\.text_value = \(sensitive value\) -> \(sensitive value\) {2}# forces replacement/);
     assert.doesNotMatch(out, /anotherPassword98765|fixturePassword1234/);
     assert.match(block(out, "null_resource.Configure_Run"), /bingo_db_password: \(sensitive value\)/);
+  });
+
+  it("shows which files changed inside the Ansible tarball and decodes base64 scripts in user-data", () => {
+    const tarball = (defaults: string) => {
+      const dir = fs.mkdtempSync(path.join(os.tmpdir(), "bingo-tarball-"));
+      fs.mkdirSync(path.join(dir, "roles", "common", "defaults"), { recursive: true });
+      fs.writeFileSync(path.join(dir, "roles", "common", "defaults", "main.yml"), defaults);
+      fs.writeFileSync(path.join(dir, "ansible.cfg"), "[defaults]\n");
+      return zlib.gzipSync(execFileSync("tar", ["-C", dir, "-cf", "-", "ansible.cfg", "roles"])).toString("base64");
+    };
+    const userData = (defaults: string, script: string) =>
+      ["#cloud-config", "write_files:", "  - path: /etc/bingo/ansible.tar.gz", "    encoding: b64", `    content: ${tarball(defaults)}`, "  - path: /usr/local/sbin/x", "    encoding: b64", `    content: ${Buffer.from(script).toString("base64")}`].join("\n");
+    const stack = (defaults: string, script: string) => ({ resource: { yandex_compute_instance: { Vm: { name: "vm", metadata: { "user-data": userData(defaults, script) } } } } });
+    const script = (retries: number) => `#!/usr/bin/env python3\n# fetch the secrets\nRETRIES = ${retries}\nprint("fetching the secrets from the metadata service")\n`;
+    const out = renderDiff(
+      diffStacks(["s"], { s: stack("a: 1\nb: 2\n", script(5)) }, { s: stack("a: 1\nb: 3\n", script(7)) }, loadReplaceRecord()),
+      new SecretMask(new Map()),
+      { base: "a", head: "b" },
+    );
+    assert.match(out, /# files in the archive:\n +~ roles\/common\/defaults\/main\.yml:\n +# \(1 unchanged line\)\n +- b: 2\n +\+ b: 3/);
+    assert.doesNotMatch(out, /ansible\.cfg/, "an unchanged file of the archive is listed");
+    assert.match(out, /# decoded:\n +# \(2 unchanged lines\)\n +- RETRIES = 5\n +\+ RETRIES = 7/);
+    assert.match(out, /will be updated in-place/);
   });
 
   it("masks the value of an output marked sensitive", () => {
