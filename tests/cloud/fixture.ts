@@ -58,7 +58,8 @@ function copyOfWorkingTree(): string {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "bingo-checkout-"));
   const files = execFileSync("git", ["ls-files", "-z", "-co", "--exclude-standard"], { cwd: ROOT, encoding: "utf8" })
     .split("\0")
-    .filter((f) => f && fs.existsSync(path.join(ROOT, f)));
+    // node_modules is linked below, whatever git thinks of it (a link is not ignored as a folder is).
+    .filter((f) => f && f !== "node_modules" && fs.existsSync(path.join(ROOT, f)));
   for (const f of files) {
     const [from, to] = [path.join(ROOT, f), path.join(dir, f)];
     fs.mkdirSync(path.dirname(to), { recursive: true });
