@@ -140,8 +140,8 @@ function changedKey(d: ItemDiff): string | undefined {
 }
 
 /**
- * The diff of one stack. upstream: for each stack this one reads through remote
- * state, the names of its outputs that change.
+ * The diff of one stack. upstream: for each stack before it, its outputs that
+ * change (name -> what they hold), which this stack may read through remote state.
  */
 export function diffStack(
   stack: string,
