@@ -28,12 +28,7 @@ fi
 start=$(date +%s%N)
 work=$(mktemp -d "${TMPDIR:-/tmp}/bingo-review-diff.XXXXXX")
 base_tree="$work/base"
-cleanup() {
-  git -C "$ROOT" worktree remove --force "$base_tree" >/dev/null 2>&1 || true
-  rm -rf "$work"
-  git -C "$ROOT" worktree prune >/dev/null 2>&1 || true
-}
-trap cleanup EXIT
+trap 'rm -rf "$work"' EXIT
 
 # synth_into DIR OUT: synthesize the checkout DIR into OUT, quietly unless it fails.
 synth_into() {
@@ -56,8 +51,10 @@ fi
 "$ROOT/scripts/npm-deps.sh"
 synth_into "$ROOT" "$work/head" || die "the working tree does not synthesize" "fix the errors above (make synth shows the same)"
 
-step "Checking out the base $base_label"
-git worktree add --quiet --detach "$base_tree" "$base" || die "git worktree add failed" "remove stale worktrees with: git worktree prune"
+# The base's files only (git archive): nothing is registered in the repository.
+step "Extracting the base $base_label"
+mkdir -p "$base_tree"
+git archive --format=tar "$base" | tar -x -C "$base_tree" || die "could not extract $base_label" "check that the revision is complete here (git fsck), or compare with another BASE"
 # Same dependencies: share them; otherwise install the base's own.
 if cmp -s "$ROOT/package-lock.json" "$base_tree/package-lock.json"; then
   [[ -e $base_tree/node_modules ]] || ln -s "$ROOT/node_modules" "$base_tree/node_modules"

@@ -1,6 +1,6 @@
 // `make diff` on a fresh checkout: without credentials, a committed change to a
 // stack shows as the offline review diff against the merge-base with main, with
-// the DB VM's replacement called out and the base checkout gone after; with
+// the DB VM's replacement called out and the base's folder gone after; with
 // credentials, the same diff printed before the plan of every stack.
 import assert from "node:assert/strict";
 import * as fs from "node:fs";
@@ -20,7 +20,8 @@ describe("make diff on a fresh checkout", () => {
   after(() => fs.rmSync(dir, { recursive: true, force: true }));
 
   it("shows the DB VM replaced by a change against the merge-base with main, and cleans up", () => {
-    const env: NodeJS.ProcessEnv = { ...process.env, YC_TOKEN: "", YC_IAM_TOKEN: "", YC_SERVICE_ACCOUNT_KEY_FILE: "", NO_COLOR: "1" };
+    const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "bingo-tmpdir-"));
+    const env: NodeJS.ProcessEnv = { ...process.env, TMPDIR: tmp, YC_TOKEN: "", YC_IAM_TOKEN: "", YC_SERVICE_ACCOUNT_KEY_FILE: "", NO_COLOR: "1" };
     delete env.BASE;
     delete env.BINGO_SETTINGS;
     const r = spawnSync("make", ["--no-print-directory", "diff"], { cwd: dir, env, encoding: "utf8" });
@@ -32,8 +33,8 @@ describe("make diff on a fresh checkout", () => {
     assert.match(out, /~ zone = "ru-central1-a" -> "ru-central1-b" {2}# forces replacement/);
     assert.match(out, /^Stack network: no changes\.$/m);
     assert.match(out, /no Yandex Cloud credentials: this is the offline diff/);
-    const worktrees = execFileSync("git", ["worktree", "list"], { cwd: dir, encoding: "utf8" }).trim().split("\n");
-    assert.equal(worktrees.length, 1, `the base checkout was left behind:\n${worktrees.join("\n")}`);
+    assert.deepEqual(fs.readdirSync(tmp).filter((f) => f.startsWith("bingo-review-diff.")), [], "the base's folder was left behind");
+    assert.equal(execFileSync("git", ["worktree", "list"], { cwd: dir, encoding: "utf8" }).trim().split("\n").length, 1, "a worktree was registered");
   });
 
   it("with credentials prints the offline diff first, then plans every stack", () => {
