@@ -2,7 +2,8 @@
 # The offline part of make diff: synthesizes the stacks of a base revision and of
 # the working tree with the same settings, and prints what the change does to the
 # cloud per stack (added, removed, changed and REPLACED resources; secrets masked).
-# No credentials and no network needed.
+# No credentials needed, and no network unless the base has another package-lock.json
+# (then its packages are installed with npm ci).
 #   scripts/review-diff.sh               base: the merge-base of HEAD with main
 #   BASE=<ref> scripts/review-diff.sh    base: that revision as it is
 # Settings: settings.yaml, BINGO_SETTINGS=FILE or, with neither, settings.example.yaml;
