@@ -13,7 +13,7 @@ deploy: ## Deploy the whole installation (cloud with credentials, else local nod
 clean: ## Tear down whatever was deployed (cloud stacks or local nodes)
 	@scripts/clean.sh
 
-diff: ## Show the Terraform plan of every cloud stack (cdktf diff)
+diff: ## What a change does to the cloud stacks (offline vs BASE, default the merge-base with main; the plans too with credentials)
 	@scripts/cloud.sh diff
 
 synth: deps ## Synthesize the cloud stacks into cdktf.out/

@@ -3,9 +3,13 @@
 #   scripts/cloud.sh deploy    synth, then terraform apply every stack in dependency order
 #                              (network, db, app, frontend; the frontend stack runs Ansible)
 #   scripts/cloud.sh destroy   terraform destroy every stack in reverse order
-#   scripts/cloud.sh diff      synth, then terraform plan of every stack (what `cdktf diff` shows)
+#   scripts/cloud.sh diff      the offline review diff (scripts/review-diff.sh), then synth and
+#                              terraform plan of every stack (what `cdktf diff` shows); stacks
+#                              whose upstream stacks are not applied yet are planned against
+#                              stand-in outputs. Without credentials: the offline diff only.
 # Needs Yandex Cloud credentials in the environment (YC_TOKEN, YC_IAM_TOKEN or
 # YC_SERVICE_ACCOUNT_KEY_FILE) and settings.yaml (or BINGO_SETTINGS=FILE).
+# OFFLINE_DIFF=0 skips the offline diff (when only the plans are wanted).
 # CDKTF_CLI=1 runs `cdktf deploy|destroy|diff` (cdktf-cli 0.21.0, fetched by npx on demand) instead.
 # CDKTF_OUTDIR=DIR uses another folder than cdktf.out/ for the synthesized stacks.
 set -euo pipefail
@@ -18,10 +22,19 @@ case "$action" in
   *) die "usage: scripts/cloud.sh deploy|destroy|diff" "deploy creates or updates the cloud installation, destroy removes it, diff shows the plan" ;;
 esac
 
+if [[ $action == diff ]] && ! have_cloud_credentials; then
+  "$ROOT/scripts/review-diff.sh"
+  info "no Yandex Cloud credentials: this is the offline diff; with YC_TOKEN (or YC_SERVICE_ACCOUNT_KEY_FILE) make diff also plans every stack"
+  exit 0
+fi
 have_cloud_credentials || die "no Yandex Cloud credentials in the environment" \
   "export YC_TOKEN=\$(yc iam create-token) (or YC_SERVICE_ACCOUNT_KEY_FILE=key.json); without them make deploy uses local nodes"
 settings_file="${BINGO_SETTINGS:-$ROOT/settings.yaml}"
 [[ -f $settings_file ]] || die "no $settings_file" "cp settings.example.yaml settings.yaml and fill in folder_id, the SSH key, student_email and domain"
+if [[ $action == diff && ${OFFLINE_DIFF:-1} != 0 ]]; then
+  # The offline diff first; the plans that follow do not depend on it.
+  "$ROOT/scripts/review-diff.sh" || info "the offline diff could not be made (see above); the plans follow"
+fi
 command -v terraform >/dev/null || die "terraform is not installed" "install Terraform >= 1.5 from https://developer.hashicorp.com/terraform/install"
 if [[ $action == deploy ]]; then
   command -v ansible-playbook >/dev/null || apt_ensure ansible
@@ -58,13 +71,7 @@ if [[ $action != destroy || ! -f $CDKTF_OUTDIR/manifest.json ]]; then
 fi
 
 # Stacks in dependency order, from cdktf's manifest.
-mapfile -t stacks < <(node -e '
-  const m = require(process.argv[1]).stacks;
-  const done = new Set(), out = [];
-  const visit = (n) => { if (done.has(n)) return; done.add(n); (m[n].dependencies || []).forEach(visit); out.push(n); };
-  Object.keys(m).sort().forEach(visit);
-  console.log(out.join("\n"));
-' "$CDKTF_OUTDIR/manifest.json")
+mapfile -t stacks < <(node --import tsx "$ROOT/scripts/lib/stack-order.ts" "$CDKTF_OUTDIR/manifest.json")
 [[ ${#stacks[@]} -gt 0 ]] || die "$CDKTF_OUTDIR/manifest.json lists no stacks" "run make synth and read its errors"
 
 if [[ ${CDKTF_CLI:-} == 1 ]]; then
@@ -94,12 +101,24 @@ case "$action" in
     tf frontend output
     ;;
   diff)
+    unplanned=()
     for s in "${stacks[@]}"; do
-      step "Stack $s: terraform plan"
-      tf "$s" init -input=false >/dev/null || die "terraform init failed for stack $s" "check the network and the provider mirror"
-      # A stack whose inputs come from a stack not yet applied cannot be planned yet.
-      tf "$s" plan -input=false -lock=false || info "stack $s could not be planned (are the stacks it depends on applied?)"
+      # A stack reads the outputs of the stacks before it from their state; before their
+      # first apply there is none, so it is planned as a copy that reads stand-in outputs.
+      dir="$CDKTF_OUTDIR/stacks/$s"
+      copy="$CDKTF_OUTDIR/plan-stand-ins/$s"
+      rm -rf "$copy"
+      mapfile -t unapplied < <(node --import tsx "$ROOT/scripts/lib/remote-state-stand-ins.ts" "$dir" "$copy")
+      if [[ ${#unapplied[@]} -gt 0 ]]; then
+        step "Stack $s: terraform plan (not applied yet: ${unapplied[*]}; their outputs read \"(known once stack ... is applied)\")"
+        dir="$copy"
+      else
+        step "Stack $s: terraform plan"
+      fi
+      terraform -chdir="$dir" init -input=false >/dev/null || die "terraform init failed for stack $s" "check the network and the provider mirror"
+      terraform -chdir="$dir" plan -input=false -lock=false || unplanned+=("$s")
     done
+    [[ ${#unplanned[@]} -eq 0 ]] || die "terraform plan failed for: ${unplanned[*]}" "the errors above say why; fix them and run make diff again"
     ;;
   destroy)
     for ((i = ${#stacks[@]} - 1; i >= 0; i--)); do

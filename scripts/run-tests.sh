@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # make test / test-unit / lint. Phases:
-#   lint     tsc --noEmit, eslint, ansible-lint (production profile), promtool on the rules
+#   lint     tsc --noEmit, eslint, the GitHub workflows (action-validator), ansible-lint
+#            (production profile), promtool on the rules
 #   unit     lint + unit tests (tests/cloud, tests/acceptance) + offline terraform validate
 #   standin  the bingo stand-in against a real PostgreSQL (tests/bingo)
 #   install  make deploy onto local nodes, then tests/install and an acceptance smoke run
@@ -29,6 +30,12 @@ run_lint() {
   npx tsc -p tsconfig.json
   step "ESLint"
   npx eslint .
+  step "GitHub Actions workflows (action-validator)"
+  local wf
+  for wf in .github/workflows/*.yml; do
+    npx action-validator "$wf" >/dev/null || die "$wf is not a valid workflow (errors above)" "fix it; npx action-validator $wf shows the errors again"
+    info "$wf: valid"
+  done
   step "ansible-lint (production profile)"
   scripts/ansible-lint.sh
   step "Prometheus rules, their unit tests and the dashboards' queries (promtool)"

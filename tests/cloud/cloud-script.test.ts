@@ -24,6 +24,9 @@ describe("cloud deploy, clean and diff (scripts/cloud.sh)", () => {
     // clean removes the cloud inventory: not the checkout's own.
     BINGO_CLOUD_INVENTORY: path.join(dir, "hosts.yml"),
     BINGO_KNOWN_HOSTS_DIR: path.join(dir, "known_hosts.d"),
+    // Only the plans here: the offline diff before them (tests/cloud/make-diff.test.ts)
+    // would install the base's packages when package-lock.json changed since main.
+    OFFLINE_DIFF: "0",
     NO_COLOR: "1",
     ...extra,
   });
@@ -98,6 +101,30 @@ describe("cloud deploy, clean and diff (scripts/cloud.sh)", () => {
       r.calls.filter((c) => !c.endsWith(" init")),
       ["network plan", "db plan", "app plan", "frontend plan"],
     );
+  });
+
+  it("diff plans a stack whose upstream stacks are not applied yet against stand-in outputs", () => {
+    const state = path.join(dir, "state");
+    fs.rmSync(state, { recursive: true, force: true });
+    fs.mkdirSync(state);
+    // Only the network stack is applied.
+    fs.writeFileSync(path.join(state, "network.tfstate"), JSON.stringify({ version: 4, outputs: {}, resources: [] }));
+    const r = cloud("diff");
+    assert.equal(r.status, 0, r.output);
+    assert.deepEqual(
+      r.calls.filter((c) => c.endsWith(" plan")),
+      ["network plan", "db plan", "app plan", "frontend plan"],
+    );
+    const standIns = path.join(dir, "out", "plan-stand-ins");
+    assert.match(r.output, /Stack db: terraform plan\b(?! \()/);
+    assert.equal(fs.existsSync(path.join(standIns, "db")), false, "db reads only the applied network stack");
+    assert.match(r.output, /Stack app: terraform plan \(not applied yet: db;/);
+    const app = JSON.parse(fs.readFileSync(path.join(standIns, "app", "cdk.tf.json"), "utf8"));
+    const input = app.data.terraform_remote_state["cross-stack-reference-input-db"].config.path;
+    assert.equal(input, path.join(standIns, "app", "stand-in-db.tfstate"));
+    const outputs = Object.values(JSON.parse(fs.readFileSync(input, "utf8")).outputs) as { value: string }[];
+    assert.ok(outputs.length > 0 && outputs.every((o) => o.value === "(known once stack db is applied)"), JSON.stringify(outputs));
+    assert.equal(app.data.terraform_remote_state["cross-stack-reference-input-network"].config.path, path.join(state, "network.tfstate"));
   });
 
   it("without credentials it refuses and says how to get them", () => {

@@ -3,6 +3,7 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { execFileSync } from "node:child_process";
+import assert from "node:assert/strict";
 import { App } from "cdktf";
 import { parseSettings, Settings } from "../../settings";
 
@@ -30,14 +31,18 @@ export function fixtureSettings(overrides: Record<string, unknown> = {}, env: No
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 export type Json = any;
 
-/** Synthesizes all stacks into a temporary folder and returns each stack's JSON. */
-export function synthAll(settings: Settings): { outdir: string; stacks: Record<string, Json> } {
+/**
+ * Synthesizes all stacks into a temporary folder and returns each stack's JSON;
+ * adjust may change the constructs before synthesis (e.g. an override).
+ */
+export function synthAll(settings: Settings, adjust?: (stacks: import("../../stacks").Stacks) => void): { outdir: string; stacks: Record<string, Json> } {
   // Imported late: the stacks import the generated bindings.
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const { buildStacks } = require("../../stacks") as typeof import("../../stacks");
   const outdir = fs.mkdtempSync(path.join(os.tmpdir(), "bingo-synth-"));
   const app = new App({ outdir });
-  buildStacks(app, settings);
+  const built = buildStacks(app, settings);
+  adjust?.(built);
   app.synth();
   const stacks: Record<string, Json> = {};
   for (const name of fs.readdirSync(path.join(outdir, "stacks"))) {
@@ -47,3 +52,46 @@ export function synthAll(settings: Settings): { outdir: string; stacks: Record<s
 }
 
 export const resources = (stack: Json, type: string): Json[] => Object.values(stack.resource?.[type] ?? {});
+
+/** A git repository holding the working tree's files (what a clone of this change would hold). */
+function copyOfWorkingTree(): string {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "bingo-checkout-"));
+  const files = execFileSync("git", ["ls-files", "-z", "-co", "--exclude-standard"], { cwd: ROOT, encoding: "utf8" })
+    .split("\0")
+    // node_modules is linked below, whatever git thinks of it (a link is not ignored as a folder is).
+    .filter((f) => f && f !== "node_modules" && fs.existsSync(path.join(ROOT, f)));
+  for (const f of files) {
+    const [from, to] = [path.join(ROOT, f), path.join(dir, f)];
+    fs.mkdirSync(path.dirname(to), { recursive: true });
+    if (fs.lstatSync(from).isSymbolicLink()) fs.symlinkSync(fs.readlinkSync(from), to);
+    else fs.copyFileSync(from, to, fs.constants.COPYFILE_FICLONE);
+    if (!fs.lstatSync(from).isSymbolicLink()) fs.chmodSync(to, fs.statSync(from).mode);
+  }
+  // The same dependencies and bindings (generated later than the copied schema, so still fresh).
+  fs.symlinkSync(path.join(ROOT, "node_modules"), path.join(dir, "node_modules"));
+  fs.cpSync(path.join(ROOT, ".gen", "providers"), path.join(dir, ".gen", "providers"), { recursive: true });
+  fs.utimesSync(path.join(dir, ".gen", "providers", ".stamp"), new Date(), new Date());
+  return dir;
+}
+
+/**
+ * A fresh checkout of the working tree as branch main, plus a branch move-db (checked
+ * out) whose one commit moves the DB VM to another zone: a change that replaces it.
+ */
+export function checkoutWithMovedDb(): { dir: string; mainSha: string } {
+  const dir = copyOfWorkingTree();
+  const git = (...args: string[]) =>
+    execFileSync("git", ["-c", "user.name=test", "-c", "user.email=test@example.com", ...args], { cwd: dir, encoding: "utf8" }).trim();
+  git("init", "--quiet", "--initial-branch=main");
+  // .gitignore's node_modules/ matches only a folder, not the link to the shared one.
+  fs.appendFileSync(path.join(dir, ".git", "info", "exclude"), "/node_modules\n");
+  git("add", "-A");
+  git("commit", "--quiet", "-m", "base");
+  git("checkout", "--quiet", "-b", "move-db");
+  const db = path.join(dir, "stacks", "db.ts");
+  const source = fs.readFileSync(db, "utf8");
+  assert.match(source, /zone: settings\.zone,/, "stacks/db.ts no longer sets the VM's zone from settings.zone: change this helper's edit");
+  fs.writeFileSync(db, source.replace(/zone: settings\.zone,/, 'zone: "ru-central1-b",'));
+  git("commit", "--quiet", "-am", "Move the DB VM");
+  return { dir, mainSha: git("rev-parse", "main") };
+}
