@@ -45,6 +45,8 @@ export interface CloudState {
     readonly healthCheck: GroupHealthCheck;
     /** Seconds a new instance has before health checks count (max_checking_health_duration). */
     readonly startupS: number;
+    /** What healing does to an unhealthy instance: the deployment policy decides (max_expansion > 0 re-creates). */
+    readonly healAction: "restart" | "recreate";
   };
 }
 
@@ -207,6 +209,7 @@ export function applyLocally(
           unhealthyThreshold: Number(hc.unhealthy_threshold ?? 2),
         },
         startupS: Number(ig.body.max_checking_health_duration ?? ig.body.deploy_policy?.startup_duration ?? 0),
+        healAction: Number(ig.body.deploy_policy?.max_expansion ?? 0) > 0 ? "recreate" : "restart",
       },
     },
   };

@@ -7,8 +7,9 @@
 #                                     their user-data, inventory, the instance-group controller
 #   local-nodes.sh up NODE            bring a node broken with `down` back and wait for SSH
 #   local-nodes.sh down NODE MODE     break a node: stop | kill | pause | isolate (cut its network)
-#   local-nodes.sh recreate NODE      what the instance group does to a failed instance: a blank
+#   local-nodes.sh recreate NODE      what the instance group does to a deleted instance: a blank
 #                                     disk from the image, the same name and user-data
+#   local-nodes.sh restart NODE       what it does to a stopped or unhealthy one: restart it
 #   local-nodes.sh destroy NODE       delete an app node's VM and disk (the group re-creates it)
 #   local-nodes.sh state NODE         running | paused | exited | absent
 #   local-nodes.sh standin stop|start take the cloud stand-in (metadata, Lockbox) away, or back
@@ -370,6 +371,14 @@ recreate_node() {
   info "$1 re-created"
 }
 
+# A VM restarted (or started again) by the group: the same disk, so cloud-init does not run again.
+restart_node() {
+  local name
+  name=$(node_container "$1")
+  if [[ $(node_state "$1") == running ]]; then docker restart -t 10 "$name" >/dev/null; else resume_node "$name"; fi
+  info "$1 restarted"
+}
+
 app_nodes() { local n; for n in "${NODES[@]}"; do [[ ${NODE_GROUP[$n]} == app ]] && printf '%s ' "$n"; done; }
 
 node_state() {
@@ -587,10 +596,11 @@ case "${1:-}" in
     esac
     ;;
   destroy) [[ -n ${2:-} ]] || die "which node?" "scripts/local-nodes.sh destroy app1"; destroy_node "$2"; info "$2 destroyed" ;;
+  restart) [[ -n ${2:-} ]] || die "which node?" "scripts/local-nodes.sh restart app1"; require_node "$2"; restart_node "$2" ;;
   recreate) [[ -n ${2:-} ]] || die "which node?" "scripts/local-nodes.sh recreate app1"; recreate_node "$2" ;;
   state) [[ -n ${2:-} ]] || die "which node?" "scripts/local-nodes.sh state app1"; node_state "$2" ;;
   status) status ;;
   clean) clean ;;
   ssh) [[ -n ${2:-} ]] || die "which node?" "scripts/local-nodes.sh ssh app1"; require_node "$2"; node=$2; shift 2; ssh_cmd "$node" "$@" ;;
-  *) die "usage: $0 up [NODE] | down NODE [stop|kill|pause|isolate] | recreate NODE | state NODE | status | clean | ssh NODE [CMD]" "see make help" ;;
+  *) die "usage: $0 up [NODE] | down NODE [stop|kill|pause|isolate] | destroy|recreate|restart|state NODE | standin stop|start | status | clean | ssh NODE [CMD]" "see make help" ;;
 esac

@@ -61,6 +61,7 @@ test("the Lockbox stand-in generates the synthesized secret once and grants it t
 test("the group controller gets the group's health check and the VPC DNS names", () => {
   assert.deepEqual(applied.state.group.healthCheck, { port: 8765, path: "/ping", intervalS: 10, timeoutS: 5, healthyThreshold: 2, unhealthyThreshold: 3 });
   assert.deepEqual(applied.state.group.members.map((m) => m.node), ["app1", "app2"]);
+  assert.equal(applied.state.group.healAction, "restart", "max_expansion = 0: the group restarts an unhealthy instance");
   assert.equal(applied.names.app2, "bingo-app-2.ru-central1.internal");
   assert.deepEqual(applied.groupVars.frontend_upstream_hosts, ["bingo-app-1.ru-central1.internal", "bingo-app-2.ru-central1.internal"]);
   assert.ok(!Object.keys(applied.groupVars).some((k) => k.startsWith("ansible_")), "connection settings stay the local inventory's");
