@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
-# Run the site playbook again and fail when any host reports changed>0: a converged
-# installation must be left exactly as it is. Usage:
+# Run the controller's run (scripts/controller-run.sh: site.yml) again and fail when any
+# host reports changed>0: a converged installation must be left exactly as it is. Usage:
 #   scripts/ansible-idempotence.sh [INVENTORY] [extra ansible-playbook arguments]
-# INVENTORY defaults to the local nodes (ansible/inventories/local).
+# INVENTORY defaults to the local nodes (ansible/inventories/local), whose run gets the
+# environment the local apply resolved; for the cloud's, export BINGO_DB_PASSWORD (from
+# Lockbox) as the frontend stack does.
 set -euo pipefail
 source "$(dirname "$0")/lib/common.sh"
 cd "$ROOT"
@@ -10,15 +12,15 @@ cd "$ROOT"
 inventory="${1:-ansible/inventories/local}"
 [[ $# -gt 0 ]] && shift
 [[ -e $inventory ]] || die "no inventory at $inventory" "deploy first (make deploy), or pass the inventory folder"
+[[ $inventory == ansible/inventories/local* ]] && load_local_controller_env
 
 mkdir -p reports
 # One log per run, so two runs at once never mix their output.
 log="reports/ansible-idempotence.$(date +%Y%m%dT%H%M%S).$$.log"
-step "Running ansible/site.yml again on $inventory (expecting changed=0 everywhere)"
+step "Running the controller's run again on $inventory (expecting changed=0 everywhere)"
 t0=$(date +%s)
 rc=0
-ANSIBLE_CONFIG="$ROOT/ansible/ansible.cfg" ANSIBLE_FORCE_COLOR=0 ANSIBLE_NOCOLOR=1 \
-  ansible-playbook -i "$inventory" ansible/site.yml "$@" >"$log" 2>&1 || rc=$?
+ANSIBLE_FORCE_COLOR=0 ANSIBLE_NOCOLOR=1 scripts/controller-run.sh "$inventory" "$@" >"$log" 2>&1 || rc=$?
 elapsed=$(($(date +%s) - t0))
 [[ $rc -eq 0 ]] || { tail -n 40 "$log" >&2; die "the second run failed (exit $rc) after ${elapsed} s; full log: $log" "fix the failing task, then run this again"; }
 

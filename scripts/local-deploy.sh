@@ -21,10 +21,7 @@ phase() {
 # inventory and the run's environment as the local apply resolved it (the database
 # password read from the Lockbox stand-in, the expected bingo port, the playbooks).
 controller_run() {
-  set -a
-  # shellcheck source=/dev/null
-  source "$ROOT/.local/cloud/controller.env"
-  set +a
+  load_local_controller_env
   "$ROOT/scripts/controller-run.sh" "$ROOT/ansible/inventories/local" "$@"
 }
 

@@ -36,3 +36,15 @@ apt_ensure() {
   fi
   rm -f "$log"
 }
+
+# The environment the frontend stack gives the controller's run (the database password
+# read from Lockbox, the expected bingo port, the playbooks), as the local apply of the
+# stacks resolved it for the local nodes: exported for scripts/controller-run.sh.
+load_local_controller_env() {
+  local env_file="$ROOT/.local/cloud/controller.env"
+  [[ -f $env_file ]] || die "no $env_file" "deploy the local nodes first (make deploy)"
+  set -a
+  # shellcheck source=/dev/null
+  source "$env_file"
+  set +a
+}
