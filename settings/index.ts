@@ -29,6 +29,8 @@ export interface Settings {
     readonly publicCidr: string;
     /** Host number of the frontend's fixed private address in the public subnet. */
     readonly frontendHost: number;
+    /** Where the instance group's health checks come from (the app nodes let them in). */
+    readonly healthCheckSources: readonly string[];
     readonly privateCidr: string;
     /** Who may SSH to the frontend (the jump host). */
     readonly sshAllowedCidrs: readonly string[];
@@ -340,6 +342,8 @@ export function parseSettings(input: SettingsInput): Settings {
       publicCidr: r.cidr("network.public_cidr", "10.10.1.0/24"),
       // The cloud keeps the first addresses of a subnet (gateway, DNS).
       frontendHost: r.int("network.frontend_host", 10, 3, 250),
+      // Yandex Cloud's documented ranges of the health-check nodes.
+      healthCheckSources: r.cidrs("network.health_check_sources", ["198.18.235.0/24", "198.18.248.0/24"]),
       privateCidr: r.cidr("network.private_cidr", "10.10.2.0/24"),
       // No default: SSH open to the world is a choice to write down, not to inherit.
       sshAllowedCidrs: r.cidrs(

@@ -11,7 +11,7 @@ import { AppStack } from "./app";
 import { YandexStack } from "./base";
 import { DbStack } from "./db";
 import { NetworkStack } from "./network";
-import { DB_PASSWORD_KEY, frontendPrivateAddress, HEALTH_CHECK_SOURCES } from "./tiers";
+import { DB_PASSWORD_KEY, frontendPrivateAddress } from "./tiers";
 
 /** The environment variable the controller's run gets the database password in (scripts/controller-run.sh). */
 export const DB_PASSWORD_ENV = "BINGO_DB_PASSWORD";
@@ -95,7 +95,7 @@ export class FrontendStack extends YandexStack {
             bingo_port: settings.app.port,
             // Sources by subnet: a re-created node may come back with a new address.
             bingo_app_sources: [settings.network.privateCidr],
-            bingo_frontend_sources: [settings.network.publicCidr, ...HEALTH_CHECK_SOURCES],
+            bingo_frontend_sources: [settings.network.publicCidr, ...settings.network.healthCheckSources],
             // SSH: the frontend from the settings' range, the DB and app nodes from the jump host only.
             bingo_ssh_admin_sources: [...settings.network.sshAllowedCidrs],
             bingo_ssh_jump_sources: [`${frontendPrivateAddress(settings)}/32`],

@@ -6,8 +6,6 @@ import { LockboxVars, SelfConfiguration } from "../constructs/cloud-init";
 import { hostInCidr } from "../constructs/validate";
 import { Settings } from "../settings";
 
-/** Sources the IG and load-balancer health checks come from (Yandex Cloud's documented ranges). */
-export const HEALTH_CHECK_SOURCES = ["198.18.235.0/24", "198.18.248.0/24"];
 
 /**
  * The frontend's fixed private address (host network.frontend_host, 10 by default, of the public subnet; the cloud keeps
@@ -71,7 +69,7 @@ export function appSelfConfiguration(s: Settings, dbAddress: string, secretId: s
       // Its own address is not known here: listen on all, the firewall and the security
       // group let only the frontend in.
       node_exporter_listen_address: "0.0.0.0",
-      bingo_frontend_sources: [s.network.publicCidr, ...HEALTH_CHECK_SOURCES],
+      bingo_frontend_sources: [s.network.publicCidr, ...s.network.healthCheckSources],
     },
   };
 }

@@ -107,12 +107,12 @@ describe("SSH only through the jump host", () => {
         children: {
           db: { hosts: { db: { private_address: "172.30.77.10" } } },
           app: { hosts: { app1: { private_address: "172.30.77.11" }, app2: { private_address: "172.30.77.12" } } },
-          frontend: { hosts: { frontend: { private_address: "172.30.77.13" } } },
+          frontend: { hosts: { frontend: { private_address: "172.30.77.20" } } },
         },
       },
     });
-    assert.deepEqual(localNodes.db, ["172.30.77.13"]);
-    assert.deepEqual(localNodes.app1, ["172.30.77.13"]);
-    assert.deepEqual(localNodes.app2, ["172.30.77.13"]);
+    assert.deepEqual(localNodes.db, ["172.30.77.20"]);
+    assert.deepEqual(localNodes.app1, ["172.30.77.20"]);
+    assert.deepEqual(localNodes.app2, ["172.30.77.20"]);
   });
 });

@@ -46,7 +46,7 @@ test("every node runs systemd and answers SSH through the frontend", async () =>
 });
 
 test("from the host only the frontend answers, as the security groups allow", async () => {
-  assert.equal(await tcpProbe("172.30.77.13", 22, 3000), "open", "frontend SSH (jump host)");
+  assert.equal(await tcpProbe("172.30.77.20", 22, 3000), "open", "frontend SSH (jump host)");
   for (const address of ["172.30.77.10", "172.30.77.11", "172.30.77.12"]) {
     assert.equal(await tcpProbe(address, 22, 3000), "refused", `${address}:22 must not answer the host`);
   }

@@ -13,7 +13,7 @@ const NODES = [
   { node: "db", cloudName: "bingo-db", address: "172.30.77.10" },
   { node: "app1", cloudName: "bingo-app-1", address: "172.30.77.11" },
   { node: "app2", cloudName: "bingo-app-2", address: "172.30.77.12" },
-  { node: "frontend", cloudName: "bingo-frontend", address: "172.30.77.13" },
+  { node: "frontend", cloudName: "bingo-frontend", address: "172.30.77.20" },
 ];
 
 function synth(): string {
@@ -22,7 +22,7 @@ function synth(): string {
   const { buildStacks } = require("../../stacks") as typeof import("../../stacks");
   const outdir = fs.mkdtempSync(path.join("/tmp", "bingo-apply-"));
   const app = new App({ outdir });
-  buildStacks(app, fixtureSettings({ network: { private_cidr: "172.30.77.0/24", public_cidr: "172.30.77.0/28", frontend_host: 13, ssh_allowed_cidrs: ["172.30.77.1/32"] } }));
+  buildStacks(app, fixtureSettings({ network: { private_cidr: "172.30.77.0/28", public_cidr: "172.30.77.16/28", frontend_host: 4, ssh_allowed_cidrs: ["172.30.77.1/32"] } }));
   app.synth();
   return outdir;
 }
@@ -54,7 +54,7 @@ test("the Lockbox stand-in generates the synthesized secret once and grants it t
   const reader = applied.state.instances["172.30.77.11"].serviceAccountId;
   assert.ok(reader, "the app instance runs as an account");
   assert.equal(applied.state.instances["172.30.77.10"].serviceAccountId, reader);
-  assert.equal(applied.state.instances["172.30.77.13"].serviceAccountId, undefined, "the frontend has no account");
+  assert.equal(applied.state.instances["172.30.77.20"].serviceAccountId, undefined, "the frontend has no account");
   assert.deepEqual(applied.state.grants, [{ secretId, member: `serviceAccount:${reader}`, role: "lockbox.payloadViewer" }]);
 });
 
