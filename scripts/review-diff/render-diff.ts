@@ -119,6 +119,7 @@ function changeLines(item: ItemDiff, c: ArgumentChange, mask: SecretMask): strin
   const notes = [
     c.forcesReplacement ? "forces replacement" : "",
     c.configOnly ? `not in a plan: ${c.path[0] === "provisioner" ? "a provisioner runs only when the resource is created" : "a Terraform meta-argument"}` : "",
+    c.ignored ? "not applied: lifecycle.ignore_changes keeps the resource as it is" : "",
   ].filter(Boolean);
   const note = notes.length > 0 ? `  # ${notes.join("; ")}` : "";
   const pad = "      ";

@@ -3,7 +3,7 @@
 // arguments that change. Values the cloud only knows after apply (the id of a
 // replaced resource, a data source read again, another stack's changed output)
 // are followed through the references that use them, as a plan would.
-import { diffValues, isObject, Json, JsonObject, PathPart, pathText, stringLeaves, ValueChange } from "./config-diff";
+import { diffValues, isObject, Json, JsonObject, PathPart, pathText, schemaPath, stringLeaves, ValueChange } from "./config-diff";
 import { forcesReplacement, ReplaceRecord, rollsInstances } from "./replace-record";
 
 export type StackJson = JsonObject;
@@ -16,6 +16,8 @@ export interface ArgumentChange extends ValueChange {
   readonly dependsOn?: string;
   /** Not part of what a plan compares (provisioners, depends_on, lifecycle). */
   readonly configOnly: boolean;
+  /** Named in the resource's lifecycle.ignore_changes: Terraform leaves the resource as it is. */
+  readonly ignored: boolean;
   /** Rolled out by the resource to its instances (the instance group's template). */
   readonly rolls: boolean;
 }
@@ -101,6 +103,15 @@ function referencedChange(value: string, changed: ReadonlyMap<string, string>): 
 
 const isPrefix = (prefix: readonly PathPart[], path: readonly PathPart[]) => prefix.length <= path.length && prefix.every((p, i) => p === path[i]);
 
+/** Whether lifecycle.ignore_changes of the configuration names this argument ("all", or a path such as boot_disk[0].initialize_params[0].image_id). */
+function ignoredByLifecycle(config: JsonObject | undefined, path: readonly PathPart[]): boolean {
+  const lifecycle = config?.lifecycle;
+  const list = isObject(lifecycle) ? lifecycle.ignore_changes : undefined;
+  const names = (Array.isArray(list) ? list : list === undefined ? [] : [list]).map((n) => String(n).replace(/\[\d+\]/g, ""));
+  const argument = schemaPath(path);
+  return names.some((n) => n === "all" || argument === n || argument.startsWith(`${n}.`));
+}
+
 function diffItem(record: ReplaceRecord, before: Item | undefined, after: Item | undefined, changed: ReadonlyMap<string, string>): ItemDiff {
   const item = (after ?? before) as Item;
   const direct = diffValues(before?.config ?? {}, after?.config ?? {});
@@ -113,15 +124,17 @@ function diffItem(record: ReplaceRecord, before: Item | undefined, after: Item |
   }
   const changes: ArgumentChange[] = [...direct, ...derived].sort((a, b) => (pathText(a.path) < pathText(b.path) ? -1 : 1)).map((c) => {
     const configOnly = META.has(String(c.path[0]));
+    const ignored = item.kind === "resource" && before !== undefined && !configOnly && ignoredByLifecycle(after?.config, c.path);
     return {
       ...c,
       configOnly,
+      ignored,
       // Only an existing resource can be replaced.
-      forcesReplacement: item.kind === "resource" && before !== undefined && after !== undefined && !configOnly && forcesReplacement(record, item.type, c),
-      rolls: item.kind === "resource" && !configOnly && rollsInstances(record, item.type, c),
+      forcesReplacement: item.kind === "resource" && before !== undefined && after !== undefined && !configOnly && !ignored && forcesReplacement(record, item.type, c),
+      rolls: item.kind === "resource" && !configOnly && !ignored && rollsInstances(record, item.type, c),
     };
   });
-  const effective = changes.filter((c) => !c.configOnly);
+  const effective = changes.filter((c) => !c.configOnly && !c.ignored);
   let action: Action;
   if (!before) action = item.kind === "data" ? "read" : "create";
   else if (!after) action = "delete";

@@ -66,20 +66,31 @@ describe("offline review diff of the cloud stacks", () => {
     for (const stack of ["db", "app", "frontend"]) assert.match(out, new RegExp(`^Stack ${stack}: no changes\\.$`, "m"));
   });
 
-  it("a changed image re-creates the DB VM and rolls the instance group one node at a time", () => {
-    const out = diffAgainstFixture({ image: { family: "debian-13" } });
-    assert.match(block(out, "data.yandex_compute_image.Image"), /~ family = "ubuntu-2404-lts" -> "debian-13"/);
-    const vm = block(out, "yandex_compute_instance.Database_Instance");
-    assert.match(vm, /must be REPLACED/);
-    assert.match(vm, /^-\/\+ yandex_compute_instance\.Database_Instance/m);
-    assert.match(vm, /boot_disk\.initialize_params\.image_id = \(known after apply: data\.yandex_compute_image\.Image changes\) {2}# forces replacement/);
-    assert.match(out, /^!! {3}db: yandex_compute_instance\.Database_Instance_\w+ \(db\/Database\/Instance\)$/m);
+  it("a changed image rolls the instance group one node at a time and leaves the DB VM alone", () => {
+    const out = diffAgainstFixture({ image: { family: "debian-12" } });
+    assert.match(block(out, "data.yandex_compute_image.Image"), /~ family = "debian-13" -> "debian-12"/);
+    // lifecycle.ignore_changes keeps the DB and frontend VMs on their boot image (their data lives there).
+    for (const vm of ["yandex_compute_instance.Database_Instance", "yandex_compute_instance.Frontend_Instance"]) {
+      assert.match(block(out, vm), /changes only in what a plan does not compare[\s\S]*image_id = \(known after apply[^\n]*# not applied: lifecycle\.ignore_changes/);
+    }
+    assert.doesNotMatch(out, /REPLACED|^!! /m);
     // The group is updated, not replaced: it rolls the new template out under its deploy policy.
     const group = block(out, "yandex_compute_instance_group.AppNodes_Group");
     assert.match(group, /will be updated in-place/);
     assert.match(group, /instance_template\.boot_disk\.initialize_params\.image_id = \(known after apply/);
     assert.match(group, /rolls this out to its instances one by one \(deploy_policy: max_unavailable = 1, max_expansion = 0/);
-    assert.doesNotMatch(out, /!! +app:/);
+  });
+
+  it("an argument named in lifecycle.ignore_changes is shown as not applied and replaces nothing", () => {
+    const stack = (image: string) => ({
+      resource: { yandex_compute_instance: { Vm: { name: "vm", zone: "ru-central1-a", boot_disk: { initialize_params: { image_id: image } }, lifecycle: { ignore_changes: ["boot_disk[0].initialize_params[0].image_id"] } } } },
+    });
+    const diffs = diffStacks(["s"], { s: stack("fd8old") }, { s: stack("fd8new") }, loadReplaceRecord());
+    assert.equal(diffs[0].items.find((i) => i.address === "yandex_compute_instance.Vm")?.action ?? "none", "none");
+    const moved = { resource: { yandex_compute_instance: { Vm: { ...stack("fd8new").resource.yandex_compute_instance.Vm, zone: "ru-central1-b" } } } };
+    const out = renderDiff(diffStacks(["s"], { s: stack("fd8old") }, { s: moved }, loadReplaceRecord()), new SecretMask(new Map()), { base: "a", head: "b" });
+    assert.match(out, /~ zone = "ru-central1-a" -> "ru-central1-b" {2}# forces replacement/);
+    assert.match(out, /image_id = "fd8old" -> "fd8new" {2}# not applied: lifecycle\.ignore_changes/);
   });
 
   it("a DB VM moved to another zone must be replaced, and what reads its address follows", () => {
@@ -100,12 +111,23 @@ describe("offline review diff of the cloud stacks", () => {
     assert.match(out, /^Stack app: 3 to add, 0 to change, 1 to destroy\.$/m);
   });
 
-  it("a changed database password shows as a masked change and appears nowhere in clear", () => {
-    const out = diffAgainstFixture({ db_password: "anotherPassword98765" });
-    const version = block(out, "yandex_lockbox_secret_version.Secrets_Version");
-    assert.match(version, /~ entries\[0\]\.text_value = \(sensitive value\) -> \(sensitive value\) {2}# forces replacement/);
+  it("a changed Lockbox value shows as a masked change and appears nowhere in clear", () => {
+    // The stacks hold no secret value any more (Lockbox generates the password); a
+    // version written by hand must still never print one.
+    const stack = (pw: string) => ({
+      resource: {
+        yandex_lockbox_secret_version: { Version: { secret_id: "e6q0", entries: [{ key: "db_password", text_value: pw }] } },
+        null_resource: { Run: { triggers: { note: `db ${pw}` } } },
+      },
+    });
+    const base = { s: stack("fixturePassword1234") };
+    const head = { s: stack("anotherPassword98765") };
+    const mask = new SecretMask();
+    for (const side of [base, head]) mask.learn("yandex_lockbox_secret_version", side.s.resource.yandex_lockbox_secret_version.Version);
+    const out = renderDiff(diffStacks(["s"], base, head, loadReplaceRecord()), mask, { base: "a", head: "b" });
+    assert.match(out, /~ entries\[0\]\.text_value = \(sensitive value\) -> \(sensitive value\) {2}# forces replacement/);
     assert.doesNotMatch(out, /anotherPassword98765|fixturePassword1234/);
-    assert.match(block(out, "null_resource.Configure_Run"), /bingo_db_password: \(sensitive value\)/);
+    assert.match(out, new RegExp(`note = "db ${MASK.replace(/[()]/g, "\\$&")}"`));
   });
 
   it("shows which files changed inside the Ansible tarball and decodes base64 scripts in user-data", () => {
