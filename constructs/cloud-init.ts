@@ -18,32 +18,6 @@ export interface SelfConfiguration {
   readonly ansibleDir?: string;
   /** Variables read at boot from a Lockbox secret (never written into the user-data). */
   readonly secrets?: LockboxVars;
-  /** A TCP port to wait for before the playbook runs (e.g. the database's). @default none */
-  readonly waitFor?: TcpWait;
-}
-
-export interface TcpWait {
-  readonly host: string;
-  readonly port: number;
-  /** Give up (and fail the self-configuration) after this many seconds. */
-  readonly seconds: number;
-  /** What is waited for, in the log. */
-  readonly what: string;
-}
-
-/** Shell lines (sh, no braces: instance-group metadata reads them as placeholders) that wait for a TCP port. */
-function tcpWaitLines(w: TcpWait): string[] {
-  if (/['\s]/.test(w.host) || !Number.isInteger(w.port) || w.port < 1 || w.port > 65535 || !Number.isInteger(w.seconds) || w.seconds < 1) {
-    throw new Error(`cloud-init: waitFor ${w.host}:${w.port} (${w.seconds} s) must be a host name or address, a port and a positive number of seconds`);
-  }
-  return [
-    `# ${w.what}: wait up to ${w.seconds} s for ${w.host}:${w.port}.`,
-    `deadline=$(( $(date +%s) + ${w.seconds} ))`,
-    `until timeout 5 bash -c 'exec 3<>/dev/tcp/${w.host}/${w.port}' 2>/dev/null; do`,
-    `  if [ "$(date +%s)" -ge "$deadline" ]; then echo "${w.what} (${w.host}:${w.port}) did not answer within ${w.seconds} s" >&2; exit 1; fi`,
-    "  sleep 10",
-    "done",
-  ];
 }
 
 export interface LockboxVars {
@@ -151,7 +125,6 @@ export function renderUserData(props: UserDataProps): string {
           "tar -xzf /etc/bingo/ansible.tar.gz -C /opt/bingo-ansible",
           "export ANSIBLE_CONFIG=/opt/bingo-ansible/ansible/ansible.cfg HOME=/root",
           ...(sc.secrets ? [`/usr/local/sbin/bingo-fetch-secrets ${sc.secrets.secretId} ${SECRETS_FILE} ${secretPairs(sc.secrets)} || exit 1`] : []),
-          ...(sc.waitFor ? tcpWaitLines(sc.waitFor) : []),
           "for attempt in 1 2 3; do",
           `  if ansible-playbook -i /etc/bingo/inventory.yml ${sc.secrets ? `-e @${SECRETS_FILE} ` : ""}/opt/bingo-ansible/ansible/${sc.playbook}; then exit 0; fi`,
           '  echo "attempt $attempt failed, retrying in 30 s" >&2; sleep 30',

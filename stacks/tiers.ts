@@ -50,22 +50,24 @@ export function dbSelfConfiguration(s: Settings, secretId: string): SelfConfigur
 }
 
 /**
- * How long a new app instance waits for the database: the DB VM's first boot
- * installs its packages and loads the data (prepare_db takes 9-20 min) before
- * pgbouncer listens (playbooks/db.yml), about 25 min in all; 45 min leaves margin.
+ * How long a new app instance waits for the database before it starts bingo (the
+ * bingo_app role; its packages, Docker and the image are set up meanwhile): the DB
+ * VM's first boot installs its packages and loads the data (prepare_db takes 9-20 min)
+ * before pgbouncer listens (playbooks/db.yml), about 25 min in all; 45 min leaves margin.
  */
 export const DB_WAIT_SECONDS = 2700;
 
 export function appSelfConfiguration(s: Settings, dbAddress: string, secretId: string): SelfConfiguration {
   return {
     secrets: secretVars(secretId),
-    waitFor: { host: dbAddress, port: 6432, seconds: DB_WAIT_SECONDS, what: "the database's pgbouncer, open once the data is loaded" },
     group: "app",
     playbook: "playbooks/app-self.yml",
     vars: {
       ...common(s),
       ...theFrontend(s),
       bingo_db_addresses: [dbAddress],
+      // Packages, Docker and the image are set up meanwhile; bingo starts once pgbouncer answers.
+      bingo_app_db_wait_timeout: DB_WAIT_SECONDS,
       // Its own address is not known here: listen on all, the firewall and the security
       // group let only the frontend in.
       node_exporter_listen_address: "0.0.0.0",

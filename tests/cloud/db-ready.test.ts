@@ -1,27 +1,13 @@
-// The app nodes start only once the database is ready: the DB opens pgbouncer's
-// port after its data load, new app instances wait for that port, and the waits
-// (instance, group health checks, controller) are sized to the documented load time.
+// The app nodes start bingo only once the database is ready: the DB opens pgbouncer's
+// port after its data load, new app instances set themselves up meanwhile and wait for
+// that port, and the waits (instance, group health checks, controller) are sized to
+// the documented load time.
 import assert from "node:assert/strict";
 import * as fs from "node:fs";
-import * as net from "node:net";
 import * as path from "node:path";
-import { spawnSync } from "node:child_process";
 import { before, describe, it } from "node:test";
 import { parse as parseYaml } from "yaml";
 import { ensureBindings, fixtureSettings, Json, resources, ROOT, synthAll } from "./fixture";
-
-/** The self-configure script of a rendered #cloud-config. */
-const selfConfigure = (userData: string): string =>
-  (parseYaml(userData) as { write_files: { path: string; content: string }[] }).write_files.find((f) => f.path === "/usr/local/sbin/bingo-self-configure")!.content;
-
-/** The lines of the script that wait for a TCP port (from the "wait up to" comment to "done"). */
-const waitLines = (script: string): string => {
-  const lines = script.split("\n");
-  const from = lines.findIndex((l) => /wait up to \d+ s for/.test(l));
-  assert.ok(from >= 0, "the script waits for a port");
-  const to = lines.indexOf("done", from);
-  return lines.slice(from, to + 1).join("\n");
-};
 
 describe("the database is ready before the app starts", () => {
   let stacks: Record<string, Json>;
@@ -36,13 +22,21 @@ describe("the database is ready before the app starts", () => {
     assert.ok(roles.indexOf("bingo_data") >= 0 && roles.indexOf("bingo_data") < roles.indexOf("pgbouncer"), roles.join(", "));
   });
 
-  it("a new app instance waits up to 45 min for the DB's pgbouncer before its playbook", () => {
+  it("a new app instance sets itself up meanwhile and waits up to 45 min for the DB's pgbouncer before bingo starts", () => {
     const [ig] = resources(stacks.app, "yandex_compute_instance_group");
-    const script = selfConfigure(ig.instance_template.metadata["user-data"]);
-    const wait = waitLines(script);
-    assert.match(wait, /wait up to 2700 s for \$\{data\.terraform_remote_state\.[^}]*db[^}]*\}:6432/);
-    assert.ok(script.indexOf(wait) < script.indexOf("ansible-playbook"), "the wait comes before the playbook");
-    assert.ok(!/[{}]/.test(wait.replace(/\$\{[^}]*\}/g, "")), "no braces but Terraform's own in instance-group metadata");
+    const userData = parseYaml(ig.instance_template.metadata["user-data"]) as { write_files: { path: string; content: string }[] };
+    const inventory = parseYaml(userData.write_files.find((f) => f.path === "/etc/bingo/inventory.yml")!.content) as Json;
+    assert.equal(inventory.all.children.app.hosts.localhost.bingo_app_db_wait_timeout, 2700);
+    const tasks = (file: string) => parseYaml(fs.readFileSync(path.join(ROOT, "ansible", "roles", "bingo_app", "tasks", file), "utf8")) as Json[];
+    const main = tasks("main.yml").map((t: Json) => t["ansible.builtin.import_tasks"]);
+    assert.ok(main.indexOf("image.yml") < main.indexOf("container.yml"), "the image is built before the wait");
+    const [wait] = tasks("container.yml");
+    assert.deepEqual(wait["ansible.builtin.wait_for"], {
+      host: "{{ bingo_db_addresses[0] }}",
+      port: "{{ bingo_pgbouncer_port }}",
+      timeout: "{{ bingo_app_db_wait_timeout }}",
+      msg: wait["ansible.builtin.wait_for"].msg,
+    });
   });
 
   it("the group's health checks count only after that wait and the instance's own set-up", () => {
@@ -51,30 +45,5 @@ describe("the database is ready before the app starts", () => {
     assert.equal(ig.max_checking_health_duration, ig.deploy_policy.startup_duration);
     assert.match(ig.timeouts.create, /^\d+m$/);
     assert.ok(parseInt(ig.timeouts.create, 10) * 60 > ig.deploy_policy.startup_duration, "terraform waits longer than a first start");
-  });
-
-  it("the wait fails with what it waited for when the port stays closed, and passes once it answers", async () => {
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
-    const { renderUserData } = require("../../constructs/cloud-init") as typeof import("../../constructs/cloud-init");
-    const server = net.createServer((c) => c.end());
-    await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
-    const port = (server.address() as net.AddressInfo).port;
-    const waitScript = (p: number, seconds: number) =>
-      waitLines(
-        selfConfigure(
-          renderUserData({
-            sshUser: "ansible",
-            sshPublicKey: "ssh-ed25519 AAAA test",
-            selfConfigure: { group: "app", playbook: "playbooks/app-self.yml", vars: {}, waitFor: { host: "127.0.0.1", port: p, seconds, what: "the test port" } },
-          }),
-        ),
-      );
-    const open = spawnSync("sh", ["-c", waitScript(port, 30)], { encoding: "utf8" });
-    server.close();
-    assert.equal(open.status, 0, open.stderr);
-    await new Promise((r) => setTimeout(r, 100));
-    const closed = spawnSync("sh", ["-c", waitScript(port, 1)], { encoding: "utf8" });
-    assert.notEqual(closed.status, 0);
-    assert.match(closed.stderr, new RegExp(`the test port \\(127\\.0\\.0\\.1:${port}\\) did not answer within 1 s`));
   });
 });
