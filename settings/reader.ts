@@ -1,14 +1,8 @@
-// Reads settings one by one, collecting every problem instead of stopping at the first.
+// Typed, checked access to the settings file's values, one reader method per kind of value.
+import { isIpv4Cidr, isWholeNumberIn } from "./checks";
 import { envNameOf } from "./env";
 import { getPath, isObject, Raw } from "./raw";
 import { VmSize } from "./types";
-
-const CIDR = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})\/(\d{1,2})$/;
-const validCidr = (s: string) => {
-  const m = CIDR.exec(s);
-  return m !== null && m.slice(1, 5).every((o) => Number(o) <= 255) && Number(m[5]) <= 32;
-};
-
 
 /** Reads settings one by one, collecting every problem instead of stopping at the first. */
 export class Reader {
@@ -59,7 +53,7 @@ export class Reader {
       return min;
     }
     const n = typeof v === "number" ? v : /^-?\d+$/.test(String(v).trim()) ? Number(v) : NaN;
-    if (!Number.isInteger(n) || n < min || n > max) {
+    if (!isWholeNumberIn(n, min, max)) {
       this.problems.push(`${this.where(key)} must be a whole number from ${min} to ${max}, got ${JSON.stringify(v)}`);
       return def ?? min;
     }
@@ -78,7 +72,7 @@ export class Reader {
 
   cidr(key: string, def: string): string {
     const s = this.str(key, { def });
-    if (s && !validCidr(s)) this.problems.push(`${this.where(key)} must be an IPv4 CIDR such as ${def}, got ${JSON.stringify(s)}`);
+    if (s && !isIpv4Cidr(s)) this.problems.push(`${this.where(key)} must be an IPv4 CIDR such as ${def}, got ${JSON.stringify(s)}`);
     return s;
   }
 
@@ -92,7 +86,7 @@ export class Reader {
     }
     // The environment gives a comma-separated string.
     const list = Array.isArray(v) ? v : String(v).split(",").map((c) => c.trim());
-    const bad = list.filter((c) => typeof c !== "string" || !validCidr(c));
+    const bad = list.filter((c) => typeof c !== "string" || !isIpv4Cidr(c));
     if (bad.length > 0 || list.length === 0) {
       this.problems.push(`${this.where(key)} must be a non-empty list of IPv4 CIDRs such as [203.0.113.0/24], got ${JSON.stringify(v)}`);
       return def ?? [];
