@@ -3,7 +3,7 @@
 import { readFileSync } from "node:fs";
 import { parse, stringify } from "yaml";
 import { CONFIG_PATH } from "./paths";
-import { goPanic } from "./goPanic";
+import { goPanic } from "./go-panic";
 
 export interface PostgresHost {
   address: string;
