@@ -3,6 +3,12 @@ export type Raw = Record<string, unknown>;
 
 export const isObject = (v: unknown): v is Raw => typeof v === "object" && v !== null && !Array.isArray(v);
 
+/**
+ * A raw value as text: scalars as written (and a list as its items joined by commas),
+ * a mapping as "[object Object]", which every check of the reader then rejects.
+ */
+export const asText = (v: unknown): string => String(v);
+
 export function getPath(raw: Raw, dotted: string): unknown {
   let cur: unknown = raw;
   for (const k of dotted.split(".")) {

@@ -1,7 +1,7 @@
 // Typed, checked access to the settings file's values, one reader method per kind of value.
 import { isIpv4Cidr, isWholeNumberIn } from "./checks";
 import { envNameOf } from "./env";
-import { getPath, isObject, Raw } from "./raw";
+import { asText, getPath, isObject, Raw } from "./raw";
 import { VmSize } from "./types";
 
 /** Reads settings one by one, collecting every problem instead of stopping at the first. */
@@ -52,7 +52,7 @@ export class Reader {
       this.problems.push(`${this.where(key)} is missing: ${hint ?? `set a whole number from ${min} to ${max}`}`);
       return min;
     }
-    const n = typeof v === "number" ? v : /^-?\d+$/.test(String(v).trim()) ? Number(v) : NaN;
+    const n = typeof v === "number" ? v : /^-?\d+$/.test(asText(v).trim()) ? Number(v) : NaN;
     if (!isWholeNumberIn(n, min, max)) {
       this.problems.push(`${this.where(key)} must be a whole number from ${min} to ${max}, got ${JSON.stringify(v)}`);
       return def ?? min;
@@ -64,8 +64,8 @@ export class Reader {
     const v = this.get(key);
     if (v === undefined || v === null || v === "") return def;
     if (typeof v === "boolean") return v;
-    if (["true", "yes", "1", "on"].includes(String(v).toLowerCase())) return true;
-    if (["false", "no", "0", "off"].includes(String(v).toLowerCase())) return false;
+    if (["true", "yes", "1", "on"].includes(asText(v).toLowerCase())) return true;
+    if (["false", "no", "0", "off"].includes(asText(v).toLowerCase())) return false;
     this.problems.push(`${this.where(key)} must be true or false, got ${JSON.stringify(v)}`);
     return def;
   }
@@ -85,7 +85,7 @@ export class Reader {
       return [];
     }
     // The environment gives a comma-separated string.
-    const list = Array.isArray(v) ? v : String(v).split(",").map((c) => c.trim());
+    const list = Array.isArray(v) ? v : asText(v).split(",").map((c) => c.trim());
     const bad = list.filter((c) => typeof c !== "string" || !isIpv4Cidr(c));
     if (bad.length > 0 || list.length === 0) {
       this.problems.push(`${this.where(key)} must be a non-empty list of IPv4 CIDRs such as [203.0.113.0/24], got ${JSON.stringify(v)}`);

@@ -118,7 +118,7 @@ export class FrontendStack extends YandexStack {
         BINGO_KNOWN_HOSTS_DIR: knownHostsDir,
         // nonsensitive: a sensitive value here would make Terraform hide all of Ansible's output;
         // provisioner environments are never shown in a plan.
-        [DB_PASSWORD_ENV]: Fn.nonsensitive(dbPassword.textValue),
+        [DB_PASSWORD_ENV]: Fn.nonsensitive(dbPassword.textValue) as string,
       },
     });
 
