@@ -1,6 +1,8 @@
 // The app nodes start only once the database is ready: the DB opens pgbouncer's
 // port after its data load, new app instances wait for that port, and the waits
 // (instance, group health checks, controller) are sized to the documented load time.
+/* eslint-disable @typescript-eslint/no-unsafe-argument, @typescript-eslint/no-unsafe-assignment, @typescript-eslint/no-unsafe-call, @typescript-eslint/no-unsafe-member-access, @typescript-eslint/no-unsafe-return
+   -- walks the synthesized Terraform JSON and parsed YAML untyped (Json in fixture.ts): the assertions check its shape */
 import assert from "node:assert/strict";
 import * as fs from "node:fs";
 import * as net from "node:net";

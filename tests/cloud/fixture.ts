@@ -1,4 +1,6 @@
 // Settings and synthesis helpers for the cloud tests: no file, no credentials, no network.
+/* eslint-disable @typescript-eslint/no-unsafe-argument, @typescript-eslint/no-unsafe-assignment, @typescript-eslint/no-unsafe-member-access
+   -- walks the synthesized Terraform JSON and parsed YAML untyped (Json in fixture.ts): the assertions check its shape */
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";

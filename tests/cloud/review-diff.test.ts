@@ -1,6 +1,8 @@
 // The offline review diff (scripts/review-diff): synthesized base/head pairs with
 // known differences give the expected plan-like diff, replacements are marked from
 // schema/yandex-replace.json, and no secret appears in what it prints.
+/* eslint-disable @typescript-eslint/no-unsafe-assignment, @typescript-eslint/no-unsafe-member-access
+   -- walks the synthesized Terraform JSON and parsed YAML untyped (Json in fixture.ts): the assertions check its shape */
 import assert from "node:assert/strict";
 import * as fs from "node:fs";
 import * as os from "node:os";

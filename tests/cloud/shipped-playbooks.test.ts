@@ -1,6 +1,8 @@
 // What a self-configuring VM unpacks at boot is enough to run its playbook: the
 // tarball in the synthesized user-data (DB VM, instance-group template) holds
 // every role the playbook uses, checked by ansible-playbook itself.
+/* eslint-disable @typescript-eslint/no-unsafe-argument, @typescript-eslint/no-unsafe-assignment, @typescript-eslint/no-unsafe-call, @typescript-eslint/no-unsafe-member-access, @typescript-eslint/no-unsafe-return
+   -- walks the synthesized Terraform JSON and parsed YAML untyped (Json in fixture.ts): the assertions check its shape */
 import assert from "node:assert/strict";
 import * as fs from "node:fs";
 import * as os from "node:os";

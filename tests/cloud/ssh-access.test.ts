@@ -1,6 +1,8 @@
 // SSH reaches the installation only through its jump host: the settings require an
 // explicit range for the frontend, the security groups and the nodes' own firewalls
 // let the DB and app nodes answer SSH from the frontend only (cloud and local alike).
+/* eslint-disable @typescript-eslint/no-unsafe-argument, @typescript-eslint/no-unsafe-assignment, @typescript-eslint/no-unsafe-call, @typescript-eslint/no-unsafe-member-access, @typescript-eslint/no-unsafe-return
+   -- walks the synthesized Terraform JSON and parsed YAML untyped (Json in fixture.ts): the assertions check its shape */
 import assert from "node:assert/strict";
 import * as fs from "node:fs";
 import * as os from "node:os";
@@ -69,7 +71,7 @@ describe("SSH only through the jump host", () => {
     const [db] = resources(stacks.db, "yandex_compute_instance");
     const [ig] = resources(stacks.app, "yandex_compute_instance_group");
     for (const ud of [db.metadata["user-data"], ig.instance_template.metadata["user-data"]]) {
-      const inv = (parseYaml(ud) as Json).write_files.find((f: Json) => f.path === "/etc/bingo/inventory.yml").content;
+      const inv = parseYaml(ud).write_files.find((f: Json) => f.path === "/etc/bingo/inventory.yml").content;
       assert.match(inv, /bingo_ssh_jump_sources:\n\s+- 10\.10\.1\.10\/32/);
     }
   });

@@ -1,3 +1,5 @@
+/* eslint-disable @typescript-eslint/no-unsafe-argument, @typescript-eslint/no-unsafe-assignment, @typescript-eslint/no-unsafe-call, @typescript-eslint/no-unsafe-member-access, @typescript-eslint/no-unsafe-return
+   -- walks the synthesized Terraform JSON and parsed YAML untyped (Json in fixture.ts): the assertions check its shape */
 import assert from "node:assert/strict";
 import * as fs from "node:fs";
 import * as os from "node:os";
@@ -158,6 +160,7 @@ describe("synthesized cloud stacks", () => {
 
   it("secrets: the controller's run reads the generated password at apply time, into its environment only", () => {
     const entry = stacks.frontend.data.yandex_lockbox_secret_version_entry;
+    // eslint-disable-next-line @typescript-eslint/no-unnecessary-type-assertion -- tsc needs it: Object.values() of any is unknown[] there
     const [read] = Object.values(entry) as Json[];
     assert.equal(read.key, "db_password");
     assert.match(read.secret_id, /terraform_remote_state\.cross-stack-reference-input-db/);
