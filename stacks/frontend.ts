@@ -39,14 +39,9 @@ export class FrontendStack extends YandexStack {
     this.vm = new Vm(this, "Frontend", {
       name: "bingo-frontend",
       zone: settings.zone,
+      ...this.machine(settings.sizes.frontend),
       subnetId: net.network.publicSubnetId,
       securityGroupIds: [net.securityGroups.frontendId],
-      imageId: this.image().id,
-      size: settings.sizes.frontend,
-      platformId: settings.platformId,
-      preemptible: settings.preemptible,
-      sshUser: settings.ssh.user,
-      sshPublicKey: settings.ssh.publicKey,
       publicIp: true,
       // Reserved in the network stack: it outlives a re-created frontend (DNS, certificate).
       publicAddress: net.network.frontendPublicAddress,
