@@ -71,6 +71,15 @@ async function sendList(ctx: RouteContext, res: ServerResponse, sql: string): Pr
   sendEncodedJson(res, 200, { count: String(answer.count), items: answer.items });
 }
 
+/** GET of one row by id: the row as its query shapes it, or 404 naming what is missing. */
+const oneRow =
+  (what: string, sql: string): Handler =>
+  async (ctx, _req, res, id = 0) => {
+    const rows = await ctx.pool.query<Record<string, unknown>>(sql, [id]);
+    if (rows.rowCount === 0) notFound(what, id);
+    sendJson(res, 200, rows.rows[0]);
+  };
+
 const handlers = {
   index: (_ctx, _req, res) => sendText(res, 200, INDEX_PAGE),
   ping: (ctx, _req, res) => (ctx.faults.degraded ? sendText(res, 500, "I feel bad") : sendText(res, 200, "pong")),
@@ -101,19 +110,11 @@ const handlers = {
   movieList: async (ctx, _req, res) => {
     await sendList(ctx, res, listAsJson(SQL.movies(""), "row_to_json(t)"));
   },
-  movie: async (ctx, _req, res, id = 0) => {
-    const rows = await ctx.pool.query<Record<string, unknown>>(SQL.movies("WHERE movies.id IN ($1)"), [id]);
-    if (rows.rowCount === 0) notFound("movie", id);
-    sendJson(res, 200, rows.rows[0]);
-  },
+  movie: oneRow("movie", SQL.movies("WHERE movies.id IN ($1)")),
   customerList: async (ctx, _req, res) => {
     await sendList(ctx, res, listAsJson(SQL.customers(""), "row_to_json(t)"));
   },
-  customer: async (ctx, _req, res, id = 0) => {
-    const rows = await ctx.pool.query<Record<string, unknown>>(SQL.customers("WHERE customers.id IN ($1)"), [id]);
-    if (rows.rowCount === 0) notFound("customer", id);
-    sendJson(res, 200, rows.rows[0]);
-  },
+  customer: oneRow("customer", SQL.customers("WHERE customers.id IN ($1)")),
   sessionList: async (ctx, _req, res) => {
     await sendList(ctx, res, listAsJson(SQL.sessions(""), SESSION_ROW_JSON));
   },
