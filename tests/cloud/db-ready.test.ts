@@ -8,9 +8,9 @@ import * as fs from "node:fs";
 import * as net from "node:net";
 import * as path from "node:path";
 import { spawnSync } from "node:child_process";
-import { before, describe, it } from "node:test";
+import { describe, it } from "node:test";
 import { parse as parseYaml } from "yaml";
-import { ensureBindings, fixtureSettings, Json, resources, ROOT, synthAll } from "./fixture";
+import { Json, resources, ROOT, synthesizeBefore } from "./fixture";
 
 /** The self-configure script of a rendered #cloud-config. */
 const selfConfigure = (userData: string): string =>
@@ -27,10 +27,7 @@ const waitLines = (script: string): string => {
 
 describe("the database is ready before the app starts", () => {
   let stacks: Record<string, Json>;
-  before(() => {
-    ensureBindings();
-    stacks = synthAll(fixtureSettings()).stacks;
-  });
+  synthesizeBefore((s) => (stacks = s));
 
   it("playbooks/db.yml starts pgbouncer only after the initial data is loaded", () => {
     const [play] = parseYaml(fs.readFileSync(path.join(ROOT, "ansible", "playbooks", "db.yml"), "utf8")) as Json[];

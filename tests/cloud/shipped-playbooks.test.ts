@@ -9,9 +9,9 @@ import * as os from "node:os";
 import * as path from "node:path";
 import * as zlib from "node:zlib";
 import { execFileSync, spawnSync } from "node:child_process";
-import { before, describe, it } from "node:test";
+import { describe, it } from "node:test";
 import { parse as parseYaml } from "yaml";
-import { ensureBindings, fixtureSettings, Json, resources, synthAll } from "./fixture";
+import { ensureBindings, fixtureSettings, Json, resources, synthAll, synthesizeBefore } from "./fixture";
 
 const hasAnsible = spawnSync("ansible-playbook", ["--version"], { stdio: "ignore" }).status === 0;
 
@@ -51,10 +51,7 @@ function syntaxCheck(userData: string) {
 
 describe("what the self-configuring VMs ship", { skip: !hasAnsible && "ansible-playbook is not installed" }, () => {
   let stacks: Record<string, Json>;
-  before(() => {
-    ensureBindings();
-    stacks = synthAll(fixtureSettings()).stacks;
-  });
+  synthesizeBefore((s) => (stacks = s));
 
   it("the DB VM's tarball runs its playbook with the roles it ships", () => {
     const [vm] = resources(stacks.db, "yandex_compute_instance");

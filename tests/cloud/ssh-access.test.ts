@@ -8,10 +8,10 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { spawnSync } from "node:child_process";
-import { before, describe, it } from "node:test";
+import { describe, it } from "node:test";
 import { parse as parseYaml, stringify } from "yaml";
 import { SettingsError } from "../../settings";
-import { ensureBindings, FIXTURE, fixtureSettings, Json, resources, ROOT, synthAll } from "./fixture";
+import { FIXTURE, fixtureSettings, Json, resources, ROOT, synthesizeBefore } from "./fixture";
 
 const hasAnsible = spawnSync("ansible-playbook", ["--version"], { stdio: "ignore" }).status === 0;
 
@@ -38,10 +38,7 @@ const local = { ansible_connection: "local", ansible_python_interpreter: "python
 
 describe("SSH only through the jump host", () => {
   let stacks: Record<string, Json>;
-  before(() => {
-    ensureBindings();
-    stacks = synthAll(fixtureSettings()).stacks;
-  });
+  synthesizeBefore((s) => (stacks = s));
 
   it("the settings require an explicit SSH range and say how to find your address", () => {
     const raw = { ...structuredClone(FIXTURE), network: {} };

@@ -5,9 +5,9 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { spawnSync } from "node:child_process";
-import { before, describe, it } from "node:test";
+import { describe, it } from "node:test";
 import { App, TerraformStack } from "cdktf";
-import { ensureBindings, fixtureSettings, Json, resources, synthAll } from "./fixture";
+import { ensureBindings, fixtureSettings, Json, resources, synthAll, synthesizeBefore } from "./fixture";
 
 const ingressOf = (sg: Json): Json[] => sg.ingress ?? [];
 const sgNamed = (stack: Json, suffix: string): Json => resources(stack, "yandex_vpc_security_group").find((g) => g.name.endsWith(suffix));
@@ -15,10 +15,7 @@ const userData = (md: Json): string => md["user-data"];
 
 describe("synthesized cloud stacks", () => {
   let stacks: Record<string, Json>;
-  before(() => {
-    ensureBindings();
-    stacks = synthAll(fixtureSettings()).stacks;
-  });
+  synthesizeBefore((s) => (stacks = s));
 
   it("there is one stack per deployable unit", () => {
     assert.deepEqual(Object.keys(stacks).sort(), ["app", "db", "frontend", "network"]);
