@@ -3,7 +3,7 @@
 import { readFileSync } from "node:fs";
 import { parse, stringify } from "yaml";
 import { CONFIG_PATH } from "./paths";
-import { goPanic } from "./goPanic";
+import { goPanic } from "./go-panic";
 
 export interface PostgresHost {
   address: string;
@@ -46,11 +46,14 @@ function asRecord(value: unknown): Record<string, unknown> {
   return value !== null && typeof value === "object" && !Array.isArray(value) ? (value as Record<string, unknown>) : {};
 }
 
+/** A YAML value as text, read as the stand-in always has (String(): scalars as written). */
+const scalarText = (value: unknown): string => String(value);
+
 function parseHosts(value: unknown, fallback: PostgresHost[]): PostgresHost[] {
   if (!Array.isArray(value)) return fallback;
   return value.map((entry) => {
     const host = asRecord(entry);
-    return { address: String(host.address ?? "localhost"), port: Number(host.port ?? 5432) };
+    return { address: scalarText(host.address ?? "localhost"), port: Number(host.port ?? 5432) };
   });
 }
 
@@ -63,10 +66,10 @@ export function configFromYaml(text: string): Config {
     student_email: typeof doc.student_email === "string" ? doc.student_email : base.student_email,
     postgres_cluster: {
       hosts: parseHosts(pg.hosts, base.postgres_cluster.hosts),
-      user: pg.user !== undefined ? String(pg.user) : base.postgres_cluster.user,
-      password: pg.password !== undefined ? String(pg.password) : base.postgres_cluster.password,
-      db_name: pg.db_name !== undefined ? String(pg.db_name) : base.postgres_cluster.db_name,
-      ssl_mode: pg.ssl_mode !== undefined ? String(pg.ssl_mode) : base.postgres_cluster.ssl_mode,
+      user: pg.user !== undefined ? scalarText(pg.user) : base.postgres_cluster.user,
+      password: pg.password !== undefined ? scalarText(pg.password) : base.postgres_cluster.password,
+      db_name: pg.db_name !== undefined ? scalarText(pg.db_name) : base.postgres_cluster.db_name,
+      ssl_mode: pg.ssl_mode !== undefined ? scalarText(pg.ssl_mode) : base.postgres_cluster.ssl_mode,
       use_closest_node: pg.use_closest_node === true,
     },
   };

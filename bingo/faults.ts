@@ -5,7 +5,7 @@
 // BINGO_LIFETIME_S=<seconds>[:exit|degraded|leak] shortens the lifetime for
 // tests and may pin the kind; otherwise the kind also comes from the seed.
 import { Logger } from "./logger";
-import { goPanic } from "./goPanic";
+import { goPanic } from "./go-panic";
 
 export type FaultKind = "exit" | "degraded" | "leak";
 const KINDS: FaultKind[] = ["exit", "degraded", "leak"];

@@ -6,7 +6,7 @@ import { dirname } from "node:path";
 import { hostname } from "node:os";
 import { Config } from "./config";
 import { logFilePath } from "./paths";
-import { goPanic } from "./goPanic";
+import { goPanic } from "./go-panic";
 import { BUILD_STAMP } from "./version";
 
 export type Fields = Record<string, unknown>;

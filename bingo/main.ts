@@ -1,9 +1,8 @@
 // Entry point of the bingo stand-in: the real binary's cobra command line.
-import { COMMANDS, SHELLS, Shell } from "./cli/commands";
+import { COMMANDS, prepareDbCommand, printCurrentConfig, printDefaultConfig, runServer, SHELLS, Shell } from "./cli/commands";
 import { commandHelp, completionHelp, rootHelp, unknownCommand, unknownFlag } from "./cli/help";
 import { completionScript } from "./cli/completion";
 import { BUILD_STAMP } from "./version";
-import { prepareDbCommand, printCurrentConfig, printDefaultConfig, runServer } from "./commands";
 
 export const ROOT_REFUSAL = "Didn't your mom teach you not to run anything incomprehensible from root?";
 

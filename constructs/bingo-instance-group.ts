@@ -168,7 +168,7 @@ export class BingoInstanceGroup extends Construct {
       });
       // The address of the only listener, allocated by the cloud in the subnet.
       // internal_address_spec is a set of one object: one(tolist(...)).address.
-      const spec = Fn.one(Fn.tolist(lb.listener.get(0).interpolationForAttribute("internal_address_spec")));
+      const spec: unknown = Fn.one(Fn.tolist(lb.listener.get(0).interpolationForAttribute("internal_address_spec")));
       this.loadBalancerAddress = Token.asString(Fn.lookup(spec, "address", ""));
     }
 

@@ -11,6 +11,8 @@
 //                            with the database password read from Lockbox
 //
 //   node --import tsx local-cloud/apply.ts OUTDIR STATE_DIR NODE=CLOUD_NAME=ADDRESS...
+/* eslint-disable @typescript-eslint/no-unsafe-argument, @typescript-eslint/no-unsafe-assignment, @typescript-eslint/no-unsafe-member-access
+   -- the synthesized Terraform JSON is read untyped (StackJson): its shape is the provider's, and the apply checks it */
 import { randomInt } from "node:crypto";
 import * as fs from "node:fs";
 import * as path from "node:path";
@@ -56,7 +58,7 @@ function readStacks(outdir: string): Record<string, StackJson> {
   const dir = path.join(outdir, "stacks");
   if (!fs.existsSync(dir)) throw new Error(`no synthesized stacks in ${dir}: run the synth first`);
   return Object.fromEntries(
-    fs.readdirSync(dir).map((name) => [name, JSON.parse(fs.readFileSync(path.join(dir, name, "cdk.tf.json"), "utf8")) as StackJson]),
+    fs.readdirSync(dir).map((name) => [name, JSON.parse(fs.readFileSync(path.join(dir, name, "cdk.tf.json"), "utf8"))]),
   );
 }
 
@@ -90,7 +92,7 @@ function controllerRun(stacks: Record<string, StackJson>): { stack: string; env:
       // valid YAML once Terraform has replaced them.
       const exprs: string[] = [];
       const { text } = hclStringLiteral(env.INVENTORY_B64, prefix.length, (expr) => `tfref${exprs.push(expr) - 1}tfref`);
-      const vars = JSON.stringify((parse(text) as StackJson)?.all?.vars ?? {}).replace(/tfref(\d+)tfref/g, (_, i: string) => JSON.stringify(exprs[Number(i)]).slice(1, -1));
+      const vars = JSON.stringify(parse(text)?.all?.vars ?? {}).replace(/tfref(\d+)tfref/g, (_, i: string) => JSON.stringify(exprs[Number(i)]).slice(1, -1));
       return { stack: run.stack, env, vars: JSON.parse(vars) as Record<string, unknown> };
     }
   }

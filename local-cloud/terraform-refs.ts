@@ -1,6 +1,8 @@
 // Resolves the Terraform references a synthesized stack holds, the way an apply
 // would, for the local installation: ids of created resources, the private
 // addresses of the VMs, and cross-stack outputs read from the producing stack.
+/* eslint-disable @typescript-eslint/no-unsafe-assignment, @typescript-eslint/no-unsafe-member-access
+   -- the synthesized Terraform JSON is read untyped (StackJson): its shape is the provider's, and the apply checks it */
 import { createHash } from "node:crypto";
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any

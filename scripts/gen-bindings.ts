@@ -3,7 +3,7 @@
 // Run through scripts/gen-bindings.sh (which skips the work when .gen is current).
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { ConstructsMakerProviderTarget, LANGUAGES, TerraformProviderConstraint } from "@cdktf/commons";
+import { ConstructsMakerProviderTarget, LANGUAGES, ProviderSchema, TerraformProviderConstraint } from "@cdktf/commons";
 import { TerraformProviderGenerator } from "@cdktf/provider-generator/lib/get/generator/provider-generator";
 import { CodeMaker } from "codemaker";
 
@@ -37,7 +37,7 @@ async function main(): Promise<void> {
   const out = path.join(root, ".gen");
   for (const [name, p] of Object.entries(manifest)) {
     if (!p.bindings) continue;
-    const schema = JSON.parse(fs.readFileSync(path.join(root, "schema", p.schema), "utf8"));
+    const schema = JSON.parse(fs.readFileSync(path.join(root, "schema", p.schema), "utf8")) as ProviderSchema;
     const target = path.join(out, "tmp-" + name);
     fs.rmSync(target, { recursive: true, force: true });
     // The generator takes the provider's version from provider_versions, which

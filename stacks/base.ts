@@ -3,7 +3,7 @@ import { LocalBackend, TerraformStack } from "cdktf";
 import { Construct } from "constructs";
 import { DataYandexComputeImage } from "../.gen/providers/yandex/data-yandex-compute-image";
 import { YandexProvider } from "../.gen/providers/yandex/provider";
-import { Settings } from "../settings";
+import { Settings, VmSize } from "../settings";
 
 /**
  * A stack that talks to Yandex Cloud: the provider (credentials come from the
@@ -31,5 +31,22 @@ export class YandexStack extends TerraformStack {
       family: this.settings.imageFamily,
       folderId: this.settings.imageFolderId,
     });
+  }
+
+  /**
+   * What every machine of the stack takes from the settings: image, platform and SSH
+   * login (call once: it adds the image). The zone stays with each stack: where a
+   * machine runs is the stack's choice.
+   */
+  protected machine(size: VmSize) {
+    const s = this.settings;
+    return {
+      imageId: this.image().id,
+      size,
+      platformId: s.platformId,
+      preemptible: s.preemptible,
+      sshUser: s.ssh.user,
+      sshPublicKey: s.ssh.publicKey,
+    };
   }
 }

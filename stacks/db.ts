@@ -24,14 +24,9 @@ export class DbStack extends YandexStack {
     this.vm = new Vm(this, "Database", {
       name: "bingo-db",
       zone: settings.zone,
+      ...this.machine(settings.sizes.db),
       subnetId: net.network.privateSubnetId,
       securityGroupIds: [net.securityGroups.dbId],
-      imageId: this.image().id,
-      size: settings.sizes.db,
-      platformId: settings.platformId,
-      preemptible: settings.preemptible,
-      sshUser: settings.ssh.user,
-      sshPublicKey: settings.ssh.publicKey,
       serviceAccountId: this.secrets.readerServiceAccountId,
       selfConfigure: dbSelfConfiguration(settings, this.secrets.secretId),
     });

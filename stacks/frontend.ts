@@ -11,7 +11,7 @@ import { AppStack } from "./app";
 import { YandexStack } from "./base";
 import { DbStack } from "./db";
 import { NetworkStack } from "./network";
-import { DB_PASSWORD_KEY, frontendPrivateAddress } from "./tiers";
+import { DB_PASSWORD_KEY, frontendPrivateAddress, installationVars } from "./tiers";
 
 /** The environment variable the controller's run gets the database password in (scripts/controller-run.sh). */
 export const DB_PASSWORD_ENV = "BINGO_DB_PASSWORD";
@@ -39,14 +39,9 @@ export class FrontendStack extends YandexStack {
     this.vm = new Vm(this, "Frontend", {
       name: "bingo-frontend",
       zone: settings.zone,
+      ...this.machine(settings.sizes.frontend),
       subnetId: net.network.publicSubnetId,
       securityGroupIds: [net.securityGroups.frontendId],
-      imageId: this.image().id,
-      size: settings.sizes.frontend,
-      platformId: settings.platformId,
-      preemptible: settings.preemptible,
-      sshUser: settings.ssh.user,
-      sshPublicKey: settings.ssh.publicKey,
       publicIp: true,
       // Reserved in the network stack: it outlives a re-created frontend (DNS, certificate).
       publicAddress: net.network.frontendPublicAddress,
@@ -87,18 +82,7 @@ export class FrontendStack extends YandexStack {
             ansible_user: settings.ssh.user,
             ansible_ssh_private_key_file: key,
             ansible_ssh_common_args: sshOpts,
-            bingo_student_email: settings.studentEmail,
-            bingo_binary_url: settings.app.binaryUrl,
-            bingo_domain: settings.domain,
-            // A real certificate from Let's Encrypt when set; the self-signed one otherwise.
-            ...(settings.acmeEmail ? { frontend_acme_email: settings.acmeEmail } : {}),
-            bingo_port: settings.app.port,
-            // Sources by subnet: a re-created node may come back with a new address.
-            bingo_app_sources: [settings.network.privateCidr],
-            bingo_frontend_sources: [settings.network.publicCidr, ...settings.network.healthCheckSources],
-            // SSH: the frontend from the settings' range, the DB and app nodes from the jump host only.
-            bingo_ssh_admin_sources: [...settings.network.sshAllowedCidrs],
-            bingo_ssh_jump_sources: [`${frontendPrivateAddress(settings)}/32`],
+            ...installationVars(settings),
             // The frontend follows the group by stable names (or the internal balancer).
             frontend_upstream_hosts: upstreams,
             frontend_upstream_port: settings.app.port,
@@ -129,7 +113,7 @@ export class FrontendStack extends YandexStack {
         BINGO_KNOWN_HOSTS_DIR: knownHostsDir,
         // nonsensitive: a sensitive value here would make Terraform hide all of Ansible's output;
         // provisioner environments are never shown in a plan.
-        [DB_PASSWORD_ENV]: Fn.nonsensitive(dbPassword.textValue),
+        [DB_PASSWORD_ENV]: Fn.nonsensitive(dbPassword.textValue) as string,
       },
     });
 

@@ -15,13 +15,44 @@ import { Settings } from "../settings";
 export const frontendPrivateAddress = (s: Settings): string => hostInCidr(s.network.publicCidr, s.network.frontendHost);
 
 /**
+ * What the settings tell Ansible about the installation: the one source of the
+ * controller's inventory (all of them, in all.vars) and of the self-configuring
+ * VMs' variables (the ones their tier's group_vars read). The settings'
+ * ansible_vars go before these wherever they are used, so these win.
+ */
+export function installationVars(s: Settings) {
+  return {
+    bingo_student_email: s.studentEmail,
+    bingo_binary_url: s.app.binaryUrl,
+    bingo_domain: s.domain,
+    // A real certificate from Let's Encrypt when set; the self-signed one otherwise.
+    ...(s.acmeEmail ? { frontend_acme_email: s.acmeEmail } : {}),
+    bingo_port: s.app.port,
+    // Sources by subnet: a re-created node may come back with a new address.
+    bingo_app_sources: [s.network.privateCidr],
+    bingo_frontend_sources: [s.network.publicCidr, ...s.network.healthCheckSources],
+    // SSH: the frontend from the settings' range, the DB and app nodes from the jump host only.
+    bingo_ssh_admin_sources: [...s.network.sshAllowedCidrs],
+    bingo_ssh_jump_sources: [`${frontendPrivateAddress(s)}/32`],
+  };
+}
+
+type InstallationVars = ReturnType<typeof installationVars>;
+
+/** Some of the installation's variables, in the order given (user-data stays byte-stable). */
+const pick = <K extends keyof InstallationVars>(s: Settings, ...keys: K[]): Pick<InstallationVars, K> => {
+  const all = installationVars(s);
+  return Object.fromEntries(keys.map((k) => [k, all[k]])) as Pick<InstallationVars, K>;
+};
+
+/**
  * The frontend, known before it exists: who may SSH to the DB and app nodes (their own
  * firewall: the jump host only) and who scrapes their exporters (monitoring_addresses
  * follows bingo_frontend_addresses), so a node the group re-creates is monitored at once.
  */
 const theFrontend = (s: Settings) => ({
   bingo_frontend_addresses: [frontendPrivateAddress(s)],
-  bingo_ssh_jump_sources: [`${frontendPrivateAddress(s)}/32`],
+  ...pick(s, "bingo_ssh_jump_sources"),
 });
 
 /** The Lockbox entry that holds the database password. */
@@ -32,8 +63,7 @@ const secretVars = (secretId: string): LockboxVars => ({ secretId, vars: { bingo
 
 const common = (s: Settings) => ({
   ...s.ansibleVars,
-  bingo_student_email: s.studentEmail,
-  bingo_binary_url: s.app.binaryUrl,
+  ...pick(s, "bingo_student_email", "bingo_binary_url"),
   bingo_secrets_dir: "/etc/bingo",
 });
 
@@ -45,7 +75,7 @@ export function dbSelfConfiguration(s: Settings, secretId: string): SelfConfigur
     secrets: secretVars(secretId),
     group: "db",
     playbook: "playbooks/db.yml",
-    vars: { ...common(s), ...theFrontend(s), bingo_db_addresses: ["127.0.0.1"], bingo_app_sources: [s.network.privateCidr] },
+    vars: { ...common(s), ...theFrontend(s), bingo_db_addresses: ["127.0.0.1"], ...pick(s, "bingo_app_sources") },
   };
 }
 
@@ -71,7 +101,7 @@ export function appSelfConfiguration(s: Settings, dbAddress: string, secretId: s
       // Its own address is not known here: listen on all, the firewall and the security
       // group let only the frontend in.
       node_exporter_listen_address: "0.0.0.0",
-      bingo_frontend_sources: [s.network.publicCidr, ...s.network.healthCheckSources],
+      ...pick(s, "bingo_frontend_sources"),
     },
   };
 }

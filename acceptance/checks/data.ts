@@ -24,8 +24,9 @@ function sameValue(db: unknown, api: unknown): boolean {
   if (db === api) return true;
   if (db === null || api === null || db === undefined || api === undefined) return false;
   if (typeof db === "number" || typeof api === "number") return Number(db) === Number(api);
-  const a = String(db);
-  const b = String(api);
+  // Rows hold scalars and, for dates, Date objects: String() gives text Date.parse reads.
+  // eslint-disable-next-line @typescript-eslint/no-base-to-string
+  const [a, b] = [String(db), String(api)];
   if (a === b) return true;
   // Dates and timestamps may come back in another notation or time zone.
   const dbTime = Date.parse(a.length > 10 && !/[zZ]$|[+-]\d\d:?\d\d$/.test(a) ? `${a}Z` : a);

@@ -40,7 +40,7 @@ async function longDummy(ctx: LoadContext, phase: string, due: number): Promise<
 export function createdId(body: string): number | undefined {
   try {
     const data: unknown = JSON.parse(body);
-    const first = Array.isArray(data) ? data[0] : data;
+    const first: unknown = Array.isArray(data) ? data[0] : data;
     if (typeof first === "number") return first;
     const id = (first as { id?: unknown } | null)?.id;
     return typeof id === "number" ? id : typeof id === "string" && /^\d+$/.test(id) ? Number(id) : undefined;

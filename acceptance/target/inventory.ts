@@ -1,8 +1,8 @@
 // The target installation as the Ansible inventory describes it: nodes per group,
 // how to reach them over SSH, the public URL and the customer's email.
-import { existsSync, readFileSync, readdirSync } from "node:fs";
+import { execFileSync } from "node:child_process";
+import { existsSync } from "node:fs";
 import path from "node:path";
-import { parse } from "yaml";
 import { splitShellWords } from "./shell-words.js";
 
 export interface InventoryNode {
@@ -22,35 +22,37 @@ export interface Inventory {
   kind: "local" | "cloud";
   path: string;
   nodes: InventoryNode[];
-  /** Variables of group "all" (inventory file and inventory group_vars/all). */
+  /** Variables of group "all" (inventory file and inventory group_vars/all, as Ansible merges them). */
   vars: Record<string, unknown>;
 }
 
 type Vars = Record<string, unknown>;
-interface GroupYaml {
-  vars?: Vars;
-  hosts?: Record<string, Vars | null>;
-  children?: Record<string, GroupYaml | null>;
-}
+
+/** What `ansible-inventory --list` prints: hosts per group, every host's merged variables. */
+type InventoryList = Partial<Record<string, { hosts?: string[]; vars?: Vars }>> & { _meta?: { hostvars?: Record<string, Vars> } };
 
 const GROUPS = ["db", "app", "frontend"] as const;
 
-function readYaml(file: string): Vars {
-  const data: unknown = parse(readFileSync(file, "utf8"));
-  return data && typeof data === "object" ? (data as Vars) : {};
+/**
+ * Asks Ansible itself how it reads the inventory (group_vars next to it, precedence),
+ * so the suite reaches the nodes exactly as the playbooks do.
+ */
+function ansibleInventory(file: string, ...flags: string[]): InventoryList {
+  try {
+    const out = execFileSync("ansible-inventory", ["-i", file, "--list", ...flags], {
+      encoding: "utf8",
+      maxBuffer: 64 * 1024 * 1024,
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    return JSON.parse(out) as InventoryList;
+  } catch (err) {
+    const e = err as Error & { code?: string; stderr?: string };
+    if (e.code === "ENOENT") throw new Error("ansible-inventory is not installed: install Ansible (apt-get install ansible-core)");
+    throw new Error(`ansible-inventory cannot read ${file}: ${(e.stderr ?? e.message).trim()}`);
+  }
 }
 
-/** group_vars/<group>.yml and group_vars/<group>/*.yml next to the inventory, merged. */
-function groupVarsFiles(dir: string, group: string): Vars {
-  const merged: Vars = {};
-  const file = path.join(dir, "group_vars", `${group}.yml`);
-  if (existsSync(file)) Object.assign(merged, readYaml(file));
-  const folder = path.join(dir, "group_vars", group);
-  if (existsSync(folder)) {
-    for (const f of readdirSync(folder).filter((n) => /\.ya?ml$/.test(n)).sort()) Object.assign(merged, readYaml(path.join(folder, f)));
-  }
-  return merged;
-}
+const str = (v: unknown): string | undefined => (typeof v === "string" || typeof v === "number" ? String(v) : undefined);
 
 /** Picks the inventory: INVENTORY, else the cloud one when cloud credentials are set, else the local one. */
 export function inventoryPath(root: string, env: NodeJS.ProcessEnv = process.env): string {
@@ -63,32 +65,29 @@ export function inventoryPath(root: string, env: NodeJS.ProcessEnv = process.env
 
 export function loadInventory(file: string): Inventory {
   if (!existsSync(file)) throw new Error(`no inventory at ${file}: deploy first (make deploy), or set INVENTORY=...`);
-  const doc = readYaml(file) as { all?: GroupYaml };
-  const all = doc.all ?? {};
-  const dir = path.dirname(file);
-  const allVars: Vars = { ...groupVarsFiles(dir, "all"), ...(all.vars ?? {}) };
+  const list = ansibleInventory(file);
+  const hostvars = list._meta?.hostvars ?? {};
   const nodes: InventoryNode[] = [];
   for (const group of GROUPS) {
-    const g = all.children?.[group] ?? undefined;
-    if (!g) continue;
-    const groupVars: Vars = { ...allVars, ...groupVarsFiles(dir, group), ...(g.vars ?? {}) };
-    for (const [name, hostVars] of Object.entries(g.hosts ?? {})) {
-      const v: Vars = { ...groupVars, ...(hostVars ?? {}) };
-      const host = String(v.ansible_host ?? name);
+    for (const name of list[group]?.hosts ?? []) {
+      const v = hostvars[name] ?? {};
+      const host = str(v.ansible_host) ?? name;
       nodes.push({
         name,
         group,
         host,
-        privateAddress: String(v.private_address ?? host),
-        sshUser: String(v.ansible_user ?? "ansible"),
+        privateAddress: str(v.private_address) ?? host,
+        sshUser: str(v.ansible_user) ?? "ansible",
         sshPort: Number(v.ansible_port ?? 22),
-        sshKey: v.ansible_ssh_private_key_file ? String(v.ansible_ssh_private_key_file) : undefined,
-        sshArgs: splitShellWords(String(v.ansible_ssh_common_args ?? "")),
+        sshKey: str(v.ansible_ssh_private_key_file) || undefined,
+        sshArgs: splitShellWords(str(v.ansible_ssh_common_args) ?? ""),
       });
     }
   }
+  // --export keeps the variables at the group they belong to: group all's are the installation's.
+  const vars = ansibleInventory(file, "--export").all?.vars ?? {};
   const kind = /inventories\/cloud\//.test(file) ? "cloud" : "local";
-  return { kind, path: file, nodes, vars: allVars };
+  return { kind, path: file, nodes, vars };
 }
 
 export function nodesOf(inventory: Inventory, group: InventoryNode["group"]): InventoryNode[] {

@@ -14,7 +14,7 @@ const typeParsers: pg.CustomTypesConfig = {
     if (oid === INT8_OID) return (value: string) => Number(value);
     if (oid === DATE_OID) return (value: string) => value;
     if (oid === TIMESTAMP_OID) return (value: string) => `${value.replace(" ", "T")}Z`;
-    return pg.types.getTypeParser(oid, format);
+    return pg.types.getTypeParser(oid, format) as (value: string) => unknown;
   }) as pg.CustomTypesConfig["getTypeParser"],
 };
 

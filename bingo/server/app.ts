@@ -4,7 +4,7 @@ import { IncomingMessage, Server, ServerResponse, createServer } from "node:http
 import { Logger } from "../logger";
 import { RouteContext, route } from "./routes";
 import { HttpError, sendJson, sendText } from "./respond";
-import { TokenBucket } from "./rateLimit";
+import { TokenBucket } from "./rate-limit";
 
 const REQUESTS_PER_SECOND = 100;
 const QUERY_CANCELED = "57014";

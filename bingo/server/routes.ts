@@ -26,7 +26,7 @@ export interface RouteContext {
   faults: FaultState;
 }
 
-type Handler = (ctx: RouteContext, req: IncomingMessage, res: ServerResponse, id?: number) => Promise<void>;
+type Handler = (ctx: RouteContext, req: IncomingMessage, res: ServerResponse, id?: number) => Promise<void> | void;
 
 function parseId(text: string): number {
   if (!/^\d{1,15}$/.test(text)) throw new HttpError(400, `id must be a positive integer, got '${decodeURIComponent(text)}'`);
@@ -71,9 +71,18 @@ async function sendList(ctx: RouteContext, res: ServerResponse, sql: string): Pr
   sendEncodedJson(res, 200, { count: String(answer.count), items: answer.items });
 }
 
+/** GET of one row by id: the row as its query shapes it, or 404 naming what is missing. */
+const oneRow =
+  (what: string, sql: string): Handler =>
+  async (ctx, _req, res, id = 0) => {
+    const rows = await ctx.pool.query<Record<string, unknown>>(sql, [id]);
+    if (rows.rowCount === 0) notFound(what, id);
+    sendJson(res, 200, rows.rows[0]);
+  };
+
 const handlers = {
-  index: async (_ctx, _req, res) => sendText(res, 200, INDEX_PAGE),
-  ping: async (ctx, _req, res) => (ctx.faults.degraded ? sendText(res, 500, "I feel bad") : sendText(res, 200, "pong")),
+  index: (_ctx, _req, res) => sendText(res, 200, INDEX_PAGE),
+  ping: (ctx, _req, res) => (ctx.faults.degraded ? sendText(res, 500, "I feel bad") : sendText(res, 200, "pong")),
   longDummy: async (_ctx, _req, res) => {
     const delayMs = 1200 + Math.floor(Math.random() * 300);
     await new Promise((resolve) => setTimeout(resolve, delayMs));
@@ -101,19 +110,11 @@ const handlers = {
   movieList: async (ctx, _req, res) => {
     await sendList(ctx, res, listAsJson(SQL.movies(""), "row_to_json(t)"));
   },
-  movie: async (ctx, _req, res, id = 0) => {
-    const rows = await ctx.pool.query(SQL.movies("WHERE movies.id IN ($1)"), [id]);
-    if (rows.rowCount === 0) notFound("movie", id);
-    sendJson(res, 200, rows.rows[0]);
-  },
+  movie: oneRow("movie", SQL.movies("WHERE movies.id IN ($1)")),
   customerList: async (ctx, _req, res) => {
     await sendList(ctx, res, listAsJson(SQL.customers(""), "row_to_json(t)"));
   },
-  customer: async (ctx, _req, res, id = 0) => {
-    const rows = await ctx.pool.query(SQL.customers("WHERE customers.id IN ($1)"), [id]);
-    if (rows.rowCount === 0) notFound("customer", id);
-    sendJson(res, 200, rows.rows[0]);
-  },
+  customer: oneRow("customer", SQL.customers("WHERE customers.id IN ($1)")),
   sessionList: async (ctx, _req, res) => {
     await sendList(ctx, res, listAsJson(SQL.sessions(""), SESSION_ROW_JSON));
   },
@@ -130,7 +131,7 @@ const handlers = {
     }
     const customerId = requireInteger(body, "customer_id", INT4_MAX);
     const movieId = requireInteger(body, "movie_id", INT4_MAX);
-    const rows = await ctx.pool.query(SQL.insertSession, [startTime, customerId, movieId]);
+    const rows = await ctx.pool.query<Record<string, unknown>>(SQL.insertSession, [startTime, customerId, movieId]);
     if (rows.rowCount === 0) throw new HttpError(422, `customer ${customerId} or movie ${movieId} does not exist; nothing was inserted`);
     sendJson(res, 201, rows.rows[0]);
   },

@@ -130,6 +130,8 @@ function changeLines(item: ItemDiff, c: ArgumentChange, mask: SecretMask): strin
     return long ? [`${pad}${sign} ${name} =${note}`, ...long] : [`${pad}${sign} ${name} = ${valueText(only, sensitive, mask)}${note}`];
   }
   if (!sensitive && (isMultiline(c.before) || isMultiline(c.after))) {
+    // One side may be no string (added, removed, null): it shows as String() writes it.
+    // eslint-disable-next-line @typescript-eslint/no-base-to-string
     return [`${pad}~ ${name}:${note}`, ...lineDiff(String(c.before), String(c.after), `${pad}    `, mask)];
   }
   return [`${pad}~ ${name} = ${valueText(c.before, sensitive, mask)} -> ${valueText(c.after, sensitive, mask)}${note}`];

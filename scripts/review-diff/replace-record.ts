@@ -2,7 +2,7 @@
 // a resource instead of updating it in place.
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { Json, schemaPath, schemaPathsWithin, ValueChange } from "./config-diff";
+import { schemaPath, schemaPathsWithin, ValueChange } from "./config-diff";
 
 export interface ReplaceRecord {
   /** Resource type -> schema paths that force replacement. */
@@ -28,7 +28,7 @@ export function forcesReplacement(record: ReplaceRecord, type: string, change: V
   const paths = record.replace[type];
   if (!paths) return false;
   const whole = change.before === undefined ? change.after : change.after === undefined ? change.before : undefined;
-  const touched: string[] = whole !== undefined ? schemaPathsWithin(whole as Json, change.path) : [schemaPath(change.path)];
+  const touched: string[] = whole !== undefined ? schemaPathsWithin(whole, change.path) : [schemaPath(change.path)];
   const wholeValue = (p: string) => !paths.some((q) => q.startsWith(`${p}.`));
   return touched.some((t) => paths.includes(t) || paths.some((p) => t.startsWith(`${p}.`) && wholeValue(p)));
 }

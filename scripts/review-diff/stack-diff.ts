@@ -107,7 +107,7 @@ const isPrefix = (prefix: readonly PathPart[], path: readonly PathPart[]) => pre
 function ignoredByLifecycle(config: JsonObject | undefined, path: readonly PathPart[]): boolean {
   const lifecycle = config?.lifecycle;
   const list = isObject(lifecycle) ? lifecycle.ignore_changes : undefined;
-  const names = (Array.isArray(list) ? list : list === undefined ? [] : [list]).map((n) => String(n).replace(/\[\d+\]/g, ""));
+  const names = (Array.isArray(list) ? list : list === undefined ? [] : [list]).filter((n) => typeof n === "string").map((n) => n.replace(/\[\d+\]/g, ""));
   const argument = schemaPath(path);
   return names.some((n) => n === "all" || argument === n || argument.startsWith(`${n}.`));
 }

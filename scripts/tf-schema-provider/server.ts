@@ -157,8 +157,13 @@ function main(): void {
     ["tfplugin6.proto", "go-plugin.proto", "health.proto"].map((f) => path.join(protoDir, f)),
     { keepCase: true, longs: String, enums: String, defaults: true, oneofs: true },
   );
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any
-  const loaded = grpc.loadPackageDefinition(pkgDef) as any;
+  // The services the .proto files define, as the loader names them.
+  type Service = { service: grpc.ServiceDefinition };
+  const loaded = grpc.loadPackageDefinition(pkgDef) as unknown as {
+    tfplugin6: { Provider: Service };
+    plugin: { GRPCController: Service; GRPCStdio: Service };
+    grpc: { health: { v1: { Health: Service } } };
+  };
 
   const server = new grpc.Server();
   const openStreams = new Set<grpc.ServerWritableStream<unknown, unknown>>();

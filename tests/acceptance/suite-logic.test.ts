@@ -77,7 +77,10 @@ test("the driver follows a rate changed while it runs", async () => {
     durationS: 0.6,
     maxInFlight: 1000,
     onShed: () => undefined,
-    job: async (d) => void due.push(d - schedule.startedAt),
+    job: (d) => {
+      due.push(d - schedule.startedAt);
+      return Promise.resolve();
+    },
   });
   await new Promise((r) => setTimeout(r, 300));
   schedule.setNow(50);

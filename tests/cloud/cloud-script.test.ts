@@ -1,6 +1,8 @@
 // scripts/cloud.sh (make deploy / clean / diff with credentials) against a stand-in
 // `terraform` that only records its calls: the order of the stacks and the commands
 // each gets, with no cloud and no network.
+/* eslint-disable @typescript-eslint/no-unsafe-argument, @typescript-eslint/no-unsafe-assignment, @typescript-eslint/no-unsafe-member-access
+   -- walks the synthesized Terraform JSON and parsed YAML untyped (Json in fixture.ts): the assertions check its shape */
 import assert from "node:assert/strict";
 import * as fs from "node:fs";
 import * as os from "node:os";
@@ -122,6 +124,7 @@ describe("cloud deploy, clean and diff (scripts/cloud.sh)", () => {
     const app = JSON.parse(fs.readFileSync(path.join(standIns, "app", "cdk.tf.json"), "utf8"));
     const input = app.data.terraform_remote_state["cross-stack-reference-input-db"].config.path;
     assert.equal(input, path.join(standIns, "app", "stand-in-db.tfstate"));
+    // eslint-disable-next-line @typescript-eslint/no-unnecessary-type-assertion -- tsc needs it: Object.values() of any is unknown[] there
     const outputs = Object.values(JSON.parse(fs.readFileSync(input, "utf8")).outputs) as { value: string }[];
     assert.ok(outputs.length > 0 && outputs.every((o) => o.value === "(known once stack db is applied)"), JSON.stringify(outputs));
     assert.equal(app.data.terraform_remote_state["cross-stack-reference-input-network"].config.path, path.join(state, "network.tfstate"));

@@ -2,19 +2,18 @@
 // port after its data load, new app instances set themselves up meanwhile and wait for
 // that port, and the waits (instance, group health checks, controller) are sized to
 // the documented load time.
+/* eslint-disable @typescript-eslint/no-unsafe-argument, @typescript-eslint/no-unsafe-assignment, @typescript-eslint/no-unsafe-call, @typescript-eslint/no-unsafe-member-access, @typescript-eslint/no-unsafe-return
+   -- walks the synthesized Terraform JSON and parsed YAML untyped (Json in fixture.ts): the assertions check its shape */
 import assert from "node:assert/strict";
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { before, describe, it } from "node:test";
+import { describe, it } from "node:test";
 import { parse as parseYaml } from "yaml";
-import { ensureBindings, fixtureSettings, Json, resources, ROOT, synthAll } from "./fixture";
+import { Json, resources, ROOT, synthesizeBefore } from "./fixture";
 
 describe("the database is ready before the app starts", () => {
   let stacks: Record<string, Json>;
-  before(() => {
-    ensureBindings();
-    stacks = synthAll(fixtureSettings()).stacks;
-  });
+  synthesizeBefore((s) => (stacks = s));
 
   it("playbooks/db.yml starts pgbouncer only after the initial data is loaded", () => {
     const [play] = parseYaml(fs.readFileSync(path.join(ROOT, "ansible", "playbooks", "db.yml"), "utf8")) as Json[];
@@ -25,7 +24,7 @@ describe("the database is ready before the app starts", () => {
   it("a new app instance sets itself up meanwhile and waits up to 45 min for the DB's pgbouncer before bingo starts", () => {
     const [ig] = resources(stacks.app, "yandex_compute_instance_group");
     const userData = parseYaml(ig.instance_template.metadata["user-data"]) as { write_files: { path: string; content: string }[] };
-    const inventory = parseYaml(userData.write_files.find((f) => f.path === "/etc/bingo/inventory.yml")!.content) as Json;
+    const inventory: Json = parseYaml(userData.write_files.find((f) => f.path === "/etc/bingo/inventory.yml")!.content);
     assert.equal(inventory.all.children.app.hosts.localhost.bingo_app_db_wait_timeout, 2700);
     const tasks = (file: string) => parseYaml(fs.readFileSync(path.join(ROOT, "ansible", "roles", "bingo_app", "tasks", file), "utf8")) as Json[];
     const main = tasks("main.yml").map((t: Json) => t["ansible.builtin.import_tasks"]);

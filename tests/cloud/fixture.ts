@@ -1,9 +1,12 @@
 // Settings and synthesis helpers for the cloud tests: no file, no credentials, no network.
+/* eslint-disable @typescript-eslint/no-unsafe-argument, @typescript-eslint/no-unsafe-assignment, @typescript-eslint/no-unsafe-member-access
+   -- walks the synthesized Terraform JSON and parsed YAML untyped (Json in fixture.ts): the assertions check its shape */
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { execFileSync } from "node:child_process";
 import assert from "node:assert/strict";
+import { before } from "node:test";
 import { App } from "cdktf";
 import { parseSettings, Settings } from "../../settings";
 
@@ -49,6 +52,14 @@ export function synthAll(settings: Settings, adjust?: (stacks: import("../../sta
     stacks[name] = JSON.parse(fs.readFileSync(path.join(outdir, "stacks", name, "cdk.tf.json"), "utf8"));
   }
   return { outdir, stacks };
+}
+
+/** Synthesizes the fixture's stacks in a before() hook of the enclosing describe and hands them to use. */
+export function synthesizeBefore(use: (stacks: Record<string, Json>) => void): void {
+  before(() => {
+    ensureBindings();
+    use(synthAll(fixtureSettings()).stacks);
+  });
 }
 
 export const resources = (stack: Json, type: string): Json[] => Object.values(stack.resource?.[type] ?? {});

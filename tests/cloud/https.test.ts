@@ -1,6 +1,8 @@
 // A real certificate and an address that outlives the frontend: the frontend uses a
 // reserved public address from the network stack, and an ACME email in the settings
 // asks the nginx role for Let's Encrypt (self-signed stays the default).
+/* eslint-disable @typescript-eslint/no-unsafe-argument, @typescript-eslint/no-unsafe-assignment, @typescript-eslint/no-unsafe-member-access, @typescript-eslint/no-unsafe-return
+   -- walks the synthesized Terraform JSON and parsed YAML untyped (Json in fixture.ts): the assertions check its shape */
 import assert from "node:assert/strict";
 import * as fs from "node:fs";
 import * as path from "node:path";

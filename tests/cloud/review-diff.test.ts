@@ -1,13 +1,15 @@
 // The offline review diff (scripts/review-diff): synthesized base/head pairs with
 // known differences give the expected plan-like diff, replacements are marked from
 // schema/yandex-replace.json, and no secret appears in what it prints.
+/* eslint-disable @typescript-eslint/no-unsafe-assignment, @typescript-eslint/no-unsafe-member-access
+   -- walks the synthesized Terraform JSON and parsed YAML untyped (Json in fixture.ts): the assertions check its shape */
 import assert from "node:assert/strict";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import * as zlib from "node:zlib";
 import { execFileSync } from "node:child_process";
-import { before, describe, it } from "node:test";
+import { describe, it } from "node:test";
 import { TerraformResource } from "cdktf";
 import { IConstruct } from "constructs";
 import { reviewDiff } from "../../scripts/review-diff/main";
@@ -16,7 +18,7 @@ import { loadReplaceRecord } from "../../scripts/review-diff/replace-record";
 import { MASK, SecretMask } from "../../scripts/review-diff/secret-mask";
 import { diffStacks } from "../../scripts/review-diff/stack-diff";
 import { Stacks } from "../../stacks";
-import { ensureBindings, fixtureSettings, Json, resources, synthAll } from "./fixture";
+import { fixtureSettings, Json, resources, synthAll, synthesizeBefore } from "./fixture";
 
 /** The resource a construct path names, e.g. "db/Database/Instance". */
 function resourceAt(scope: IConstruct, constructPath: string): TerraformResource {
@@ -43,9 +45,8 @@ function block(out: string, address: string): string {
 
 describe("offline review diff of the cloud stacks", () => {
   let baseNetwork: Json;
-  before(() => {
-    ensureBindings();
-    baseNetwork = synthAll(fixtureSettings()).stacks.network;
+  synthesizeBefore((s) => {
+    baseNetwork = s.network;
   });
 
   it("identical stacks: every stack reports no changes and nothing is replaced", () => {

@@ -1,15 +1,17 @@
 // What a self-configuring VM unpacks at boot is enough to run its playbook: the
 // tarball in the synthesized user-data (DB VM, instance-group template) holds
 // every role the playbook uses, checked by ansible-playbook itself.
+/* eslint-disable @typescript-eslint/no-unsafe-argument, @typescript-eslint/no-unsafe-assignment, @typescript-eslint/no-unsafe-call, @typescript-eslint/no-unsafe-member-access, @typescript-eslint/no-unsafe-return
+   -- walks the synthesized Terraform JSON and parsed YAML untyped (Json in fixture.ts): the assertions check its shape */
 import assert from "node:assert/strict";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import * as zlib from "node:zlib";
 import { execFileSync, spawnSync } from "node:child_process";
-import { before, describe, it } from "node:test";
+import { describe, it } from "node:test";
 import { parse as parseYaml } from "yaml";
-import { ensureBindings, fixtureSettings, Json, resources, synthAll } from "./fixture";
+import { ensureBindings, fixtureSettings, Json, resources, synthAll, synthesizeBefore } from "./fixture";
 
 const hasAnsible = spawnSync("ansible-playbook", ["--version"], { stdio: "ignore" }).status === 0;
 
@@ -49,10 +51,7 @@ function syntaxCheck(userData: string) {
 
 describe("what the self-configuring VMs ship", { skip: !hasAnsible && "ansible-playbook is not installed" }, () => {
   let stacks: Record<string, Json>;
-  before(() => {
-    ensureBindings();
-    stacks = synthAll(fixtureSettings()).stacks;
-  });
+  synthesizeBefore((s) => (stacks = s));
 
   it("the DB VM's tarball runs its playbook with the roles it ships", () => {
     const [vm] = resources(stacks.db, "yandex_compute_instance");

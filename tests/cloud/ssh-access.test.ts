@@ -1,15 +1,17 @@
 // SSH reaches the installation only through its jump host: the settings require an
 // explicit range for the frontend, the security groups and the nodes' own firewalls
 // let the DB and app nodes answer SSH from the frontend only (cloud and local alike).
+/* eslint-disable @typescript-eslint/no-unsafe-argument, @typescript-eslint/no-unsafe-assignment, @typescript-eslint/no-unsafe-call, @typescript-eslint/no-unsafe-member-access, @typescript-eslint/no-unsafe-return
+   -- walks the synthesized Terraform JSON and parsed YAML untyped (Json in fixture.ts): the assertions check its shape */
 import assert from "node:assert/strict";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { spawnSync } from "node:child_process";
-import { before, describe, it } from "node:test";
+import { describe, it } from "node:test";
 import { parse as parseYaml, stringify } from "yaml";
 import { SettingsError } from "../../settings";
-import { ensureBindings, FIXTURE, fixtureSettings, Json, resources, ROOT, synthAll } from "./fixture";
+import { FIXTURE, fixtureSettings, Json, resources, ROOT, synthesizeBefore } from "./fixture";
 
 const hasAnsible = spawnSync("ansible-playbook", ["--version"], { stdio: "ignore" }).status === 0;
 
@@ -36,10 +38,7 @@ const local = { ansible_connection: "local", ansible_python_interpreter: "python
 
 describe("SSH only through the jump host", () => {
   let stacks: Record<string, Json>;
-  before(() => {
-    ensureBindings();
-    stacks = synthAll(fixtureSettings()).stacks;
-  });
+  synthesizeBefore((s) => (stacks = s));
 
   it("the settings require an explicit SSH range and say how to find your address", () => {
     const raw = { ...structuredClone(FIXTURE), network: {} };
@@ -69,7 +68,7 @@ describe("SSH only through the jump host", () => {
     const [db] = resources(stacks.db, "yandex_compute_instance");
     const [ig] = resources(stacks.app, "yandex_compute_instance_group");
     for (const ud of [db.metadata["user-data"], ig.instance_template.metadata["user-data"]]) {
-      const inv = (parseYaml(ud) as Json).write_files.find((f: Json) => f.path === "/etc/bingo/inventory.yml").content;
+      const inv = parseYaml(ud).write_files.find((f: Json) => f.path === "/etc/bingo/inventory.yml").content;
       assert.match(inv, /bingo_ssh_jump_sources:\n\s+- 10\.10\.1\.10\/32/);
     }
   });

@@ -1,11 +1,13 @@
+/* eslint-disable @typescript-eslint/no-unsafe-argument, @typescript-eslint/no-unsafe-assignment, @typescript-eslint/no-unsafe-call, @typescript-eslint/no-unsafe-member-access, @typescript-eslint/no-unsafe-return
+   -- walks the synthesized Terraform JSON and parsed YAML untyped (Json in fixture.ts): the assertions check its shape */
 import assert from "node:assert/strict";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { spawnSync } from "node:child_process";
-import { before, describe, it } from "node:test";
+import { describe, it } from "node:test";
 import { App, TerraformStack } from "cdktf";
-import { ensureBindings, fixtureSettings, Json, resources, synthAll } from "./fixture";
+import { ensureBindings, fixtureSettings, Json, resources, synthAll, synthesizeBefore } from "./fixture";
 
 const ingressOf = (sg: Json): Json[] => sg.ingress ?? [];
 const sgNamed = (stack: Json, suffix: string): Json => resources(stack, "yandex_vpc_security_group").find((g) => g.name.endsWith(suffix));
@@ -13,10 +15,7 @@ const userData = (md: Json): string => md["user-data"];
 
 describe("synthesized cloud stacks", () => {
   let stacks: Record<string, Json>;
-  before(() => {
-    ensureBindings();
-    stacks = synthAll(fixtureSettings()).stacks;
-  });
+  synthesizeBefore((s) => (stacks = s));
 
   it("there is one stack per deployable unit", () => {
     assert.deepEqual(Object.keys(stacks).sort(), ["app", "db", "frontend", "network"]);
@@ -158,6 +157,7 @@ describe("synthesized cloud stacks", () => {
 
   it("secrets: the controller's run reads the generated password at apply time, into its environment only", () => {
     const entry = stacks.frontend.data.yandex_lockbox_secret_version_entry;
+    // eslint-disable-next-line @typescript-eslint/no-unnecessary-type-assertion -- tsc needs it: Object.values() of any is unknown[] there
     const [read] = Object.values(entry) as Json[];
     assert.equal(read.key, "db_password");
     assert.match(read.secret_id, /terraform_remote_state\.cross-stack-reference-input-db/);

@@ -1,3 +1,5 @@
+/* eslint-disable @typescript-eslint/no-unsafe-argument, @typescript-eslint/no-unsafe-assignment, @typescript-eslint/no-unsafe-member-access
+   -- walks the synthesized Terraform JSON and parsed YAML untyped (Json in fixture.ts): the assertions check its shape */
 import assert from "node:assert/strict";
 import * as fs from "node:fs";
 import * as os from "node:os";
@@ -23,6 +25,13 @@ function brokenCopy(outdir: string, stack: string, edit: (tf: Json) => void): st
   return dir;
 }
 
+/** What terraform validate says of a stack whose first resource of the type edit changed; it must fail. */
+function rejectedOutput(outdir: string, stack: string, type: string, edit: (resource: Json) => void): string {
+  const r = validate(brokenCopy(outdir, stack, (tf) => edit(Object.values(tf.resource[type])[0])));
+  assert.equal(r.ok, false);
+  return r.output;
+}
+
 describe("offline terraform validate", { skip: !hasTerraform && "terraform is not installed" }, () => {
   let outdir: string;
   before(() => {
@@ -38,45 +47,33 @@ describe("offline terraform validate", { skip: !hasTerraform && "terraform is no
   });
 
   it("a misspelt argument is rejected, naming the argument", () => {
-    const dir = brokenCopy(outdir, "network", (tf) => {
-      const subnet = Object.values(tf.resource.yandex_vpc_subnet)[0] as Json;
+    const output = rejectedOutput(outdir, "network", "yandex_vpc_subnet", (subnet) => {
       subnet.v4_cidr_block = subnet.v4_cidr_blocks;
       delete subnet.v4_cidr_blocks;
     });
-    const r = validate(dir);
-    assert.equal(r.ok, false);
-    assert.match(r.output, /No argument or block type is named "v4_cidr_block"/);
+    assert.match(output, /No argument or block type is named "v4_cidr_block"/);
   });
 
   it("the null provider's schema is served too: a misspelt null_resource argument is rejected", () => {
-    const dir = brokenCopy(outdir, "frontend", (tf) => {
-      const run = Object.values(tf.resource.null_resource)[0] as Json;
+    const output = rejectedOutput(outdir, "frontend", "null_resource", (run) => {
       run.trigger = run.triggers;
       delete run.triggers;
     });
-    const r = validate(dir);
-    assert.equal(r.ok, false);
-    assert.match(r.output, /No argument or block type is named "trigger"/);
+    assert.match(output, /No argument or block type is named "trigger"/);
   });
 
   it("a missing required block is rejected", () => {
-    const dir = brokenCopy(outdir, "app", (tf) => {
-      const ig = Object.values(tf.resource.yandex_compute_instance_group)[0] as Json;
+    const output = rejectedOutput(outdir, "app", "yandex_compute_instance_group", (ig) => {
       delete ig.scale_policy;
     });
-    const r = validate(dir);
-    assert.equal(r.ok, false);
-    assert.match(r.output, /scale_policy/);
-    assert.match(r.output, /(Insufficient|required)/i);
+    assert.match(output, /scale_policy/);
+    assert.match(output, /(Insufficient|required)/i);
   });
 
   it("a value of the wrong type is rejected", () => {
-    const dir = brokenCopy(outdir, "db", (tf) => {
-      const vm = Object.values(tf.resource.yandex_compute_instance)[0] as Json;
+    const output = rejectedOutput(outdir, "db", "yandex_compute_instance", (vm) => {
       vm.resources.cores = "many";
     });
-    const r = validate(dir);
-    assert.equal(r.ok, false);
-    assert.match(r.output, /number is required|Incorrect attribute value type/);
+    assert.match(output, /number is required|Incorrect attribute value type/);
   });
 });

@@ -77,7 +77,7 @@ test("a stopped node comes back with its state and answers SSH again", async () 
 test("every node booted from the user-data synthesized for its VM, through cloud-init's NoCloud seed", async () => {
   const seeds = ["db", "app1", "app2", "frontend"].map((n) => path.resolve(__dirname, `../../.local/cloud/seeds/${n}/user-data`));
   const { stdout } = await run("sha256sum", seeds);
-  const want = Object.fromEntries(stdout.trim().split("\n").map((l) => [l.split("/").at(-2), l.split(" ")[0]]));
+  const want = Object.fromEntries(String(stdout).trim().split("\n").map((l): [string, string] => [String(l.split("/").at(-2)), l.split(" ")[0]]));
   for (const node of ["db", "app1", "app2", "frontend"]) {
     assert.match(await onNode(node, "cloud-init status --long"), /status: done[\s\S]*DataSourceNoCloud/, `${node}: cloud-init`);
     assert.equal((await onNode(node, "sudo sha256sum /var/lib/cloud/instance/user-data.txt")).split(" ")[0], want[node], `${node} booted from other user-data`);

@@ -4,7 +4,7 @@
 import pg from "pg";
 import { Logger } from "../logger";
 import { DATA_VERSION, SCHEMA_SQL, TableSizes } from "./schema";
-import { customersInsert, moviesInsert, sessionsInsert } from "./seedData";
+import { customersInsert, moviesInsert, sessionsInsert } from "./seed-data";
 
 export interface PrepareResult {
   alreadyPrepared: boolean;
