@@ -34,6 +34,10 @@ export function installationVars(s: Settings) {
     // SSH: the frontend from the settings' range, the DB and app nodes from the jump host only.
     bingo_ssh_admin_sources: [...s.network.sshAllowedCidrs],
     bingo_ssh_jump_sources: [`${frontendPrivateAddress(s)}/32`],
+    // A self-configuring VM does not know its own address when its user-data is made:
+    // node exporters listen on all, and the firewalls and security groups let only
+    // Prometheus in. The controller's run says the same, so it changes nothing there.
+    node_exporter_listen_address: "0.0.0.0",
   };
 }
 
@@ -98,10 +102,7 @@ export function appSelfConfiguration(s: Settings, dbAddress: string, secretId: s
       bingo_db_addresses: [dbAddress],
       // Packages, Docker and the image are set up meanwhile; bingo starts once pgbouncer answers.
       bingo_app_db_wait_timeout: DB_WAIT_SECONDS,
-      // Its own address is not known here: listen on all, the firewall and the security
-      // group let only the frontend in.
-      node_exporter_listen_address: "0.0.0.0",
-      ...pick(s, "bingo_frontend_sources"),
+      ...pick(s, "node_exporter_listen_address", "bingo_frontend_sources"),
     },
   };
 }
