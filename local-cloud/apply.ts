@@ -18,6 +18,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { parse, stringify } from "yaml";
 import { hclStringLiteral, localId, resolveRefs, type ResolveContext, type StackJson } from "./terraform-refs";
+import { runCli } from "./cli";
 
 export interface LocalNode {
   /** The local node (container) name, e.g. app1. */
@@ -248,11 +249,4 @@ function main(argv: string[]): void {
   );
 }
 
-if (require.main === module) {
-  try {
-    main(process.argv.slice(2));
-  } catch (err) {
-    console.error(`error: ${(err as Error).message}`);
-    process.exit(1);
-  }
-}
+if (require.main === module) runCli(main);

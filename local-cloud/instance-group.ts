@@ -18,6 +18,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { promisify } from "node:util";
 import type { CloudState, GroupHealthCheck } from "./apply";
+import { runCli } from "./cli";
 
 const run = promisify(execFile);
 
@@ -130,9 +131,4 @@ async function main(argv: string[]): Promise<void> {
   }
 }
 
-if (require.main === module) {
-  main(process.argv.slice(2)).catch((err: Error) => {
-    console.error(`error: ${err.message}`);
-    process.exit(1);
-  });
-}
+if (require.main === module) runCli(main);

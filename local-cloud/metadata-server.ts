@@ -13,6 +13,7 @@ import * as fs from "node:fs";
 import * as http from "node:http";
 import * as https from "node:https";
 import type { CloudState } from "./apply";
+import { runCli } from "./cli";
 
 type Handler = (req: http.IncomingMessage, res: http.ServerResponse) => void;
 
@@ -86,11 +87,4 @@ function main(argv: string[]): void {
   console.log(`${new Date().toISOString()} serving the metadata service and object storage on http://${address}/, Lockbox on https://${address}/`);
 }
 
-if (require.main === module) {
-  try {
-    main(process.argv.slice(2));
-  } catch (err) {
-    console.error(`error: ${(err as Error).message}`);
-    process.exit(1);
-  }
-}
+if (require.main === module) runCli(main);
