@@ -231,10 +231,12 @@ metadata_dnat() {
   esac
 }
 
-# A CA of this checkout and the Lockbox API's certificate signed by it; the nodes trust the CA.
+# A CA of this checkout and the Lockbox API's certificate signed by it; the nodes trust
+# the CA: ca-bundle.crt is the image's trusted CAs plus it (what update-ca-certificates
+# would make), copied into each node before its first boot.
 ensure_cloud_tls() {
   local dir=$CLOUD_DIR/tls
-  [[ -f $dir/lockbox.crt ]] && return 0
+  [[ -f $dir/lockbox.crt && -f $dir/ca-bundle.crt ]] && return 0
   mkdir -p "$dir"
   # The extensions strict verifiers (Python 3.13) require of a CA and of a server certificate.
   openssl req -x509 -newkey rsa:2048 -nodes -days 3650 -subj "/CN=bingo local cloud CA" \
@@ -246,6 +248,7 @@ ensure_cloud_tls() {
       "keyUsage=critical,digitalSignature,keyEncipherment" "extendedKeyUsage=serverAuth" \
       "subjectKeyIdentifier=hash" "authorityKeyIdentifier=keyid") -out "$dir/lockbox.crt" 2>/dev/null
   chmod 600 "$dir"/*.key
+  { docker run --rm "$NODE_IMAGE" cat /etc/ssl/certs/ca-certificates.crt; cat "$dir/ca.crt"; } >"$dir/ca-bundle.crt"
 }
 
 # Starts a daemon of this checkout: NAME, then the command; pid in .local/cloud/NAME.pid.
@@ -311,12 +314,6 @@ node_seed_tar() {
   install -D -m 644 "$CLOUD_DIR/tls/ca-bundle.crt" "$tmp/etc/ssl/certs/ca-certificates.crt"
   tar -C "$tmp" -c .
   rm -rf "$tmp"
-}
-
-# The image's trusted CAs plus the local one (what update-ca-certificates would make).
-ensure_ca_bundle() {
-  [[ -f $CLOUD_DIR/tls/ca-bundle.crt ]] && return 0
-  { docker run --rm "$NODE_IMAGE" cat /etc/ssl/certs/ca-certificates.crt; cat "$CLOUD_DIR/tls/ca.crt"; } >"$CLOUD_DIR/tls/ca-bundle.crt"
 }
 
 # Creates a node from the image with its seed and starts it: cloud-init does the rest.
@@ -466,8 +463,6 @@ all_up() {
   step "Synthesizing the stacks for the local network and applying them here"
   local_apply
   ensure_network
-  ensure_cloud_tls
-  ensure_ca_bundle
   ensure_cloud_standin
   step "Starting nodes: ${NODES[*]} (each configures itself from its user-data)"
   for node in "${NODES[@]}"; do
