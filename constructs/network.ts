@@ -4,35 +4,39 @@ import { VpcGateway } from "../.gen/providers/yandex/vpc-gateway";
 import { VpcNetwork } from "../.gen/providers/yandex/vpc-network";
 import { VpcRouteTable } from "../.gen/providers/yandex/vpc-route-table";
 import { VpcSubnet } from "../.gen/providers/yandex/vpc-subnet";
-import { assertCidr, assertName } from "./validate";
+import { assertCidr, assertName, splitCidr } from "./validate";
 
 export interface NetworkProps {
   /** Prefix of every resource name. */
   readonly name: string;
-  /** Availability zone of both subnets. */
+  /** Availability zone of the private subnet. */
   readonly zone: string;
-  /** Subnet of the VMs with a public address (the frontend). @default "10.10.1.0/24" */
+  /** Zones of the public subnets, one each (a frontend per zone). @default [zone] */
+  readonly publicZones?: readonly string[];
+  /** Range of the public subnets (the frontends), cut evenly into one per public zone. @default "10.10.1.0/24" */
   readonly publicCidr?: string;
   /** Subnet of the VMs without one (DB, app nodes); its outbound traffic leaves through the NAT gateway. @default "10.10.2.0/24" */
   readonly privateCidr?: string;
 }
 
 /**
- * A VPC with a public and a private subnet in one zone, a NAT gateway for the
- * private one, and the frontend's reserved public address.
+ * A VPC with a public subnet per frontend zone and a private subnet, a NAT gateway
+ * for the private one, and the service's reserved public address.
  */
 export class Network extends Construct {
   readonly networkId: string;
-  readonly publicSubnetId: string;
+  /** The public subnets, in the order of publicZones. */
+  readonly publicSubnets: readonly { readonly id: string; readonly zone: string; readonly cidr: string }[];
   readonly privateSubnetId: string;
   readonly publicCidr: string;
   readonly privateCidr: string;
   readonly zone: string;
   /**
-   * A reserved public address for the frontend: it outlives a re-created frontend VM,
-   * so the domain's A record and its certificate stay valid.
+   * The service's reserved public address (the frontends' load balancer listens on
+   * it): it outlives re-created frontends, so the domain's A record and its
+   * certificate stay valid.
    */
-  readonly frontendPublicAddress: string;
+  readonly servicePublicAddress: string;
 
   constructor(scope: Construct, id: string, props: NetworkProps) {
     super(scope, id);
@@ -53,11 +57,19 @@ export class Network extends Construct {
       networkId: vpc.id,
       staticRoute: [{ destinationPrefix: "0.0.0.0/0", gatewayId: nat.id }],
     });
-    const pub = new VpcSubnet(this, "PublicSubnet", {
-      name: `${props.name}-public`,
-      networkId: vpc.id,
-      zone: props.zone,
-      v4CidrBlocks: [this.publicCidr],
+    const zones = props.publicZones ?? [props.zone];
+    if (zones.length === 0 || new Set(zones).size !== zones.length) {
+      throw new Error(`Network: publicZones must list distinct zones, got ${JSON.stringify(zones)}`);
+    }
+    const cidrs = splitCidr(this.publicCidr, zones.length);
+    this.publicSubnets = zones.map((zone, i) => {
+      const subnet = new VpcSubnet(this, i === 0 ? "PublicSubnet" : `PublicSubnet${i + 1}`, {
+        name: i === 0 ? `${props.name}-public` : `${props.name}-public-${i + 1}`,
+        networkId: vpc.id,
+        zone,
+        v4CidrBlocks: [cidrs[i]],
+      });
+      return { id: subnet.id, zone, cidr: cidrs[i] };
     });
     const priv = new VpcSubnet(this, "PrivateSubnet", {
       name: `${props.name}-private`,
@@ -68,12 +80,11 @@ export class Network extends Construct {
     });
     const address = new VpcAddress(this, "FrontendAddress", {
       name: `${props.name}-frontend`,
-      description: "The frontend's public address (the domain's A record points here)",
+      description: "The service's public address, on the frontends' load balancer (the domain's A record points here)",
       externalIpv4Address: { zoneId: props.zone },
     });
-    this.frontendPublicAddress = address.externalIpv4Address.address;
+    this.servicePublicAddress = address.externalIpv4Address.address;
     this.networkId = vpc.id;
-    this.publicSubnetId = pub.id;
     this.privateSubnetId = priv.id;
   }
 }

@@ -37,3 +37,19 @@ export function hostInCidr(cidr: string, n: number): string {
   const value = (base - (base % size) + n) >>> 0;
   return [24, 16, 8, 0].map((shift) => (value >>> shift) & 255).join(".");
 }
+
+/** cidr cut into the smallest power of two of equal subnets that gives count of them (like Terraform's cidrsubnet). */
+export function splitCidr(cidr: string, count: number): string[] {
+  assertCidr("splitCidr", "cidr", cidr);
+  const [addr, bits] = cidr.split("/");
+  const extra = Math.ceil(Math.log2(Math.max(count, 1)));
+  const prefix = Number(bits) + extra;
+  if (prefix > 29) throw new Error(`splitCidr: ${cidr} is too small for ${count} subnets of at least 8 addresses; use a larger range`);
+  const size = 2 ** (32 - prefix);
+  const base = addr.split(".").reduce((acc, o) => acc * 256 + Number(o), 0);
+  const start = base - (base % 2 ** (32 - Number(bits)));
+  return Array.from({ length: count }, (_, i) => {
+    const value = (start + i * size) >>> 0;
+    return `${[24, 16, 8, 0].map((shift) => (value >>> shift) & 255).join(".")}/${prefix}`;
+  });
+}

@@ -3,7 +3,8 @@
 //   seeds/<node>/user-data   the VM's user-data (instance-group placeholders filled in)
 //   cloud.json               instances, service accounts, Lockbox secrets and grants
 //                            (for the metadata and Lockbox stand-in), the instance
-//                            group's health check (for the local group controller)
+//                            group's health check (for the local group controller),
+//                            the frontends' balancer (for local-cloud/balancer.ts)
 //   names                    "<node> <fqdn>" lines: the VPC DNS names of the VMs
 //   group_vars.yml           the variables of the controller's inventory, as the
 //                            frontend stack gives them to its Ansible run
@@ -51,6 +52,27 @@ export interface CloudState {
     /** What healing does to an unhealthy instance: the deployment policy decides (max_expansion > 0 re-creates). */
     readonly healAction: "restart" | "recreate";
   };
+  readonly balancer?: BalancerState;
+}
+
+/** A synthesized health check block (instance group or balancer) in the stand-ins' terms. */
+function healthCheckOf(hc: StackJson): GroupHealthCheck {
+  return {
+    port: Number(hc.http_options.port),
+    path: String(hc.http_options.path ?? "/"),
+    intervalS: Number(hc.interval ?? 2),
+    timeoutS: Number(hc.timeout ?? 1),
+    healthyThreshold: Number(hc.healthy_threshold ?? 2),
+    unhealthyThreshold: Number(hc.unhealthy_threshold ?? 2),
+  };
+}
+
+/** The network load balancer in front of the frontends, as the local balancer applies it. */
+export interface BalancerState {
+  readonly listeners: { readonly port: number; readonly protocol: "tcp" | "udp" }[];
+  /** The targets' (private) addresses. */
+  readonly targets: string[];
+  readonly healthCheck: GroupHealthCheck;
 }
 
 type Resources = Record<string, Record<string, StackJson>>;
@@ -203,18 +225,31 @@ export function applyLocally(
       grants,
       group: {
         members,
-        healthCheck: {
-          port: Number(hc.http_options.port),
-          path: String(hc.http_options.path ?? "/"),
-          intervalS: Number(hc.interval ?? 2),
-          timeoutS: Number(hc.timeout ?? 1),
-          healthyThreshold: Number(hc.healthy_threshold ?? 2),
-          unhealthyThreshold: Number(hc.unhealthy_threshold ?? 2),
-        },
+        healthCheck: healthCheckOf(hc),
         startupS: Number(ig.body.max_checking_health_duration ?? ig.body.deploy_policy?.startup_duration ?? 0),
         healAction: Number(ig.body.deploy_policy?.max_expansion ?? 0) > 0 ? "recreate" : "restart",
       },
+      balancer: frontendBalancer(stacks, (stack, v) => resolve(stack, v)),
     },
+  };
+}
+
+/** The external balancer: its listeners, its target group's addresses and its health check (none: undefined). */
+function frontendBalancer(stacks: Record<string, StackJson>, resolve: (stack: string, v: unknown) => string | undefined): BalancerState | undefined {
+  const lbs = resourcesOf(stacks, "yandex_lb_network_load_balancer").filter((lb) => (lb.body.listener ?? []).some((l: StackJson) => l.external_address_spec));
+  if (lbs.length === 0) return undefined;
+  if (lbs.length > 1) throw new Error(`expected one external load balancer in the stacks, found ${lbs.length}`);
+  const lb = lbs[0];
+  const attached = lb.body.attached_target_group?.[0];
+  const hc = attached?.healthcheck?.[0];
+  if (!hc?.http_options) throw new Error(`${lb.address} has no HTTP health check`);
+  const groupId = resolve(lb.stack, attached.target_group_id);
+  const group = resourcesOf(stacks, "yandex_lb_target_group").find((g) => localId(g.stack, g.address) === groupId);
+  if (!group) throw new Error(`${lb.address} balances a target group that is not in the stacks`);
+  return {
+    listeners: (lb.body.listener as StackJson[]).map((l) => ({ port: Number(l.target_port ?? l.port), protocol: l.protocol === "udp" ? "udp" : "tcp" })),
+    targets: (group.body.target as StackJson[]).map((t) => resolve(group.stack, t.address) ?? ""),
+    healthCheck: healthCheckOf(hc),
   };
 }
 

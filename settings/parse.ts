@@ -10,6 +10,11 @@ import { Raw } from "./raw";
 import { Reader } from "./reader";
 import { SettingsError } from "./settings-error";
 import { Settings } from "./types";
+
+/** The availability zones of ru-central1 (ru-central1-c is closed). */
+const ZONES = ["ru-central1-a", "ru-central1-b", "ru-central1-d"];
+const ZONE = /^ru-central1-[abd]$/;
+const ZONE_HINT = "use ru-central1-a, ru-central1-b or ru-central1-d";
 import { unknownKeys } from "./unknown-keys";
 
 /** The highest port an instance group's health check may use (compute/api-ref/InstanceGroup/create). */
@@ -51,17 +56,15 @@ export function parseSettings(input: SettingsInput): Settings {
     r.problems.push("ssh.public_key is not an OpenSSH public key (it should start with ssh-ed25519 or ssh-rsa)");
   }
 
+  const zone = r.str("cloud.zone", { def: "ru-central1-a", pattern: ZONE, hint: ZONE_HINT });
   const settings: Settings = {
     cloudId: r.optStr("cloud.cloud_id"),
     folderId: r.str("cloud.folder_id", {
       pattern: ycId,
       hint: "the ID of your folder (20 lowercase letters and digits, `yc config get folder-id`)",
     }),
-    zone: r.str("cloud.zone", {
-      def: "ru-central1-a",
-      pattern: /^ru-central1-[abd]$/,
-      hint: "use ru-central1-a, ru-central1-b or ru-central1-d",
-    }),
+    zone,
+    frontendZones: r.zones("cloud.frontend_zones", { def: [zone, ...ZONES.filter((z) => z !== zone)].slice(0, 2), pattern: ZONE, hint: ZONE_HINT }),
     platformId: r.str("vm.platform_id", { def: "standard-v3", pattern: /^standard-v[123]$/, hint: "use standard-v3" }),
     preemptible: r.bool("vm.preemptible", false),
     imageFamily: r.str("image.family", { def: DEFAULT_IMAGE_FAMILY, pattern: /^[a-z][a-z0-9-]*$/, hint: `an image family such as ${DEFAULT_IMAGE_FAMILY}` }),

@@ -94,6 +94,19 @@ export class Reader {
     return list as string[];
   }
 
+  /** A list of distinct names, each matching pattern (the environment gives a comma-separated string). */
+  zones(key: string, opts: { def: string[]; pattern: RegExp; hint: string }): string[] {
+    const v = this.get(key);
+    if (v === undefined || v === null) return opts.def;
+    const list = Array.isArray(v) ? v : asText(v).split(",").map((z) => z.trim());
+    const bad = list.filter((z) => typeof z !== "string" || !opts.pattern.test(z));
+    if (list.length === 0 || bad.length > 0 || new Set(list).size !== list.length) {
+      this.problems.push(`${this.where(key)} must be a list of distinct zones (${opts.hint}), got ${JSON.stringify(v)}`);
+      return opts.def;
+    }
+    return list as string[];
+  }
+
   /** A mapping of Ansible variable names to values without braces (instance-group metadata reads them as placeholders). */
   ansibleVars(key: string): Record<string, unknown> {
     const v = this.get(key);

@@ -12,13 +12,16 @@ export interface Settings {
   readonly cloudId?: string;
   readonly folderId: string;
   readonly zone: string;
+  /** One frontend per zone, behind the network load balancer (two zones: no single frontend). */
+  readonly frontendZones: readonly string[];
   readonly platformId: string;
   readonly preemptible: boolean;
   readonly imageFamily: string;
   readonly imageFolderId: string;
   readonly network: {
+    /** Split evenly into one public subnet per frontend zone. */
     readonly publicCidr: string;
-    /** Host number of the frontend's fixed private address in the public subnet. */
+    /** Host number of each frontend's fixed private address in its zone's public subnet. */
     readonly frontendHost: number;
     /** Where the instance group's health checks come from (the app nodes let them in). */
     readonly healthCheckSources: readonly string[];

@@ -25,17 +25,20 @@ export class YandexStack extends TerraformStack {
     new LocalBackend(this, { path: path.join(settings.stateDir, `${id}.tfstate`) });
   }
 
-  /** The newest image of the configured family. */
+  private imageData?: DataYandexComputeImage;
+
+  /** The newest image of the configured family (one lookup per stack, shared by its machines). */
   protected image(): DataYandexComputeImage {
-    return new DataYandexComputeImage(this, "Image", {
+    this.imageData ??= new DataYandexComputeImage(this, "Image", {
       family: this.settings.imageFamily,
       folderId: this.settings.imageFolderId,
     });
+    return this.imageData;
   }
 
   /**
    * What every machine of the stack takes from the settings: image, platform and SSH
-   * login (call once: it adds the image). The zone stays with each stack: where a
+   * login. The zone stays with each stack: where a
    * machine runs is the stack's choice.
    */
   protected machine(size: VmSize) {

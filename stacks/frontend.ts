@@ -5,13 +5,14 @@ import { Construct } from "constructs";
 import { stringify } from "yaml";
 import { DataYandexLockboxSecretVersionEntry } from "../.gen/providers/yandex/data-yandex-lockbox-secret-version-entry";
 import { AnsibleRun } from "../constructs/ansible-run";
+import { FrontendBalancer } from "../constructs/frontend-balancer";
 import { Vm } from "../constructs/vm";
 import { Settings } from "../settings";
 import { AppStack } from "./app";
 import { YandexStack } from "./base";
 import { DbStack } from "./db";
 import { NetworkStack } from "./network";
-import { DB_PASSWORD_KEY, frontendPrivateAddress, installationVars } from "./tiers";
+import { DB_PASSWORD_KEY, frontendPrivateAddresses, installationVars } from "./tiers";
 
 /** The environment variable the controller's run gets the database password in (scripts/controller-run.sh). */
 export const DB_PASSWORD_ENV = "BINGO_DB_PASSWORD";
@@ -24,30 +25,44 @@ export interface FrontendStackProps {
   readonly root: string;
 }
 
+/** Where the frontends answer the balancer's health check (503 while a frontend drains). */
+export const FRONTEND_HEALTH = { port: 80, path: "/healthz" } as const;
+
 /**
- * The nginx frontend (the only VM with a public address, also the SSH jump host)
+ * The nginx frontends, one per frontend zone behind the network load balancer that
+ * holds the service's public address (the first frontend is also the SSH jump host),
  * and the Ansible run that configures the whole installation once everything exists.
  */
 export class FrontendStack extends YandexStack {
-  readonly vm: Vm;
+  readonly vms: readonly Vm[];
   readonly inventory: string;
 
   constructor(scope: Construct, id: string, settings: Settings, props: FrontendStackProps) {
     super(scope, id, settings);
     new NullProvider(this, "Null");
     const { net, db, app } = props;
-    this.vm = new Vm(this, "Frontend", {
+    const privateAddresses = frontendPrivateAddresses(settings);
+    this.vms = net.network.publicSubnets.map(
+      (subnet, i) =>
+        new Vm(this, `Frontend${i + 1}`, {
+          name: `bingo-frontend-${i + 1}`,
+          zone: subnet.zone,
+          ...this.machine(settings.sizes.frontend),
+          subnetId: subnet.id,
+          securityGroupIds: [net.securityGroups.frontendId],
+          // Its own address: SSH (the jump host) and the packages; the service's address is the balancer's.
+          publicIp: true,
+          // Fixed: the DB and app nodes allow SSH from these addresses only, before the frontends exist.
+          privateAddress: privateAddresses[i],
+        }),
+    );
+    new FrontendBalancer(this, "PublicBalancer", {
       name: "bingo-frontend",
-      zone: settings.zone,
-      ...this.machine(settings.sizes.frontend),
-      subnetId: net.network.publicSubnetId,
-      securityGroupIds: [net.securityGroups.frontendId],
-      publicIp: true,
-      // Reserved in the network stack: it outlives a re-created frontend (DNS, certificate).
-      publicAddress: net.network.frontendPublicAddress,
-      // Fixed: the DB and app nodes allow SSH from this address only, before the frontend exists.
-      privateAddress: frontendPrivateAddress(settings),
+      targets: this.vms.map((vm, i) => ({ subnetId: net.network.publicSubnets[i].id, address: vm.privateAddress })),
+      publicAddress: net.network.servicePublicAddress,
+      healthCheck: FRONTEND_HEALTH,
     });
+    const jumpHost = this.vms[0];
 
     const key = settings.ssh.privateKeyFile;
     // Host keys are kept per instance id: a re-created instance (new id) starts with an
@@ -56,9 +71,8 @@ export class FrontendStack extends YandexStack {
     const knownHostsDir = path.join(props.root, ".local", "ssh", "known_hosts.d");
     const baseOpts = "-o IdentitiesOnly=yes -o StrictHostKeyChecking=accept-new -o ConnectTimeout=10";
     const optsFor = (instanceId: string) => `${baseOpts} -o UserKnownHostsFile=${knownHostsDir}/${instanceId}`;
-    const sshOpts = optsFor(this.vm.instanceId);
     const viaFrontend = (instanceId: string) =>
-      `${optsFor(instanceId)} -o ProxyCommand='ssh -i ${key} ${sshOpts} -W %h:%p ${settings.ssh.user}@${this.vm.publicAddress}'`;
+      `${optsFor(instanceId)} -o ProxyCommand='ssh -i ${key} ${optsFor(jumpHost.instanceId)} -W %h:%p ${settings.ssh.user}@${jumpHost.publicAddress}'`;
     // An app instance's id from the group's live instances ("new" until it exists).
     const appInstanceId = (fqdn: string) => Token.asString(Fn.lookup(app.group.instanceIdsByFqdn, fqdn, "new"));
     const upstreams = app.group.loadBalancerAddress ? [app.group.loadBalancerAddress] : [...app.group.hostNames];
@@ -81,11 +95,13 @@ export class FrontendStack extends YandexStack {
             ...settings.ansibleVars,
             ansible_user: settings.ssh.user,
             ansible_ssh_private_key_file: key,
-            ansible_ssh_common_args: sshOpts,
+            ansible_ssh_common_args: optsFor(jumpHost.instanceId),
             ...installationVars(settings),
             // The frontend follows the group by stable names (or the internal balancer).
             frontend_upstream_hosts: upstreams,
             frontend_upstream_port: settings.app.port,
+            // The balancer's health check, which a draining frontend fails.
+            frontend_health_path: FRONTEND_HEALTH.path,
           },
           children: {
             db: {
@@ -94,7 +110,14 @@ export class FrontendStack extends YandexStack {
               },
             },
             app: { hosts: appHosts },
-            frontend: { hosts: { "bingo-frontend": { ansible_host: this.vm.publicAddress, private_address: this.vm.privateAddress } } },
+            frontend: {
+              hosts: Object.fromEntries(
+                this.vms.map((vm) => [
+                  vm.name,
+                  { ansible_host: vm.publicAddress, private_address: vm.privateAddress, ansible_ssh_common_args: optsFor(vm.instanceId) },
+                ]),
+              ),
+            },
           },
         },
       },
@@ -117,7 +140,11 @@ export class FrontendStack extends YandexStack {
       },
     });
 
-    new TerraformOutput(this, "public_address", { value: this.vm.publicAddress, description: "The frontend's public address" });
+    new TerraformOutput(this, "public_address", { value: net.network.servicePublicAddress, description: "The service's public address (the frontends' load balancer)" });
+    new TerraformOutput(this, "frontend_addresses", {
+      value: this.vms.map((vm) => vm.publicAddress),
+      description: "Each frontend's own public address (SSH; the first is the jump host)",
+    });
     new TerraformOutput(this, "url", { value: `https://${settings.domain}/`, description: "Point the domain's A record at public_address" });
   }
 }

@@ -15,6 +15,7 @@ export class NetworkStack extends YandexStack {
     this.network = new Network(this, "Network", {
       name: "bingo",
       zone: settings.zone,
+      publicZones: settings.frontendZones,
       publicCidr: settings.network.publicCidr,
       privateCidr: settings.network.privateCidr,
     });

@@ -3,16 +3,18 @@
 // variables the cloud gives them (the rest are the roles' defaults and
 // ansible/group_vars, exactly as for every other target).
 import { LockboxVars, SelfConfiguration } from "../constructs/cloud-init";
-import { hostInCidr } from "../constructs/validate";
+import { hostInCidr, splitCidr } from "../constructs/validate";
 import { Settings } from "../settings";
 
 
 /**
- * The frontend's fixed private address (host network.frontend_host, 10 by default, of the public subnet; the cloud keeps
- * the first ones for the gateway and DNS): the DB and app nodes, which exist before
- * it, allow SSH from this jump host only.
+ * The frontends' fixed private addresses, one per frontend zone: host
+ * network.frontend_host (10 by default; the cloud keeps the first ones for the
+ * gateway and DNS) of that zone's slice of the public range. The DB and app nodes,
+ * which exist before them, allow SSH from these jump hosts only.
  */
-export const frontendPrivateAddress = (s: Settings): string => hostInCidr(s.network.publicCidr, s.network.frontendHost);
+export const frontendPrivateAddresses = (s: Settings): string[] =>
+  splitCidr(s.network.publicCidr, s.frontendZones.length).map((cidr) => hostInCidr(cidr, s.network.frontendHost));
 
 /**
  * What the settings tell Ansible about the installation: the one source of the
@@ -31,9 +33,9 @@ export function installationVars(s: Settings) {
     // Sources by subnet: a re-created node may come back with a new address.
     bingo_app_sources: [s.network.privateCidr],
     bingo_frontend_sources: [s.network.publicCidr, ...s.network.healthCheckSources],
-    // SSH: the frontend from the settings' range, the DB and app nodes from the jump host only.
+    // SSH: the frontends from the settings' range, the DB and app nodes from the jump hosts only.
     bingo_ssh_admin_sources: [...s.network.sshAllowedCidrs],
-    bingo_ssh_jump_sources: [`${frontendPrivateAddress(s)}/32`],
+    bingo_ssh_jump_sources: frontendPrivateAddresses(s).map((a) => `${a}/32`),
     // A self-configuring VM does not know its own address when its user-data is made:
     // node exporters listen on all, and the firewalls and security groups let only
     // Prometheus in. The controller's run says the same, so it changes nothing there.
@@ -55,7 +57,7 @@ const pick = <K extends keyof InstallationVars>(s: Settings, ...keys: K[]): Pick
  * follows bingo_frontend_addresses), so a node the group re-creates is monitored at once.
  */
 const theFrontend = (s: Settings) => ({
-  bingo_frontend_addresses: [frontendPrivateAddress(s)],
+  bingo_frontend_addresses: frontendPrivateAddresses(s),
   ...pick(s, "bingo_ssh_jump_sources"),
 });
 

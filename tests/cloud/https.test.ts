@@ -13,14 +13,20 @@ import { ensureBindings, fixtureSettings, Json, resources, ROOT, synthAll } from
 const inventoryOf = (stacks: Record<string, Json>): string => resources(stacks.frontend, "null_resource")[0].triggers.inventory_sha256;
 
 describe("HTTPS with a real certificate on a lasting address", () => {
-  it("the frontend's public address is reserved in the network stack, so a re-created frontend keeps it", () => {
+  it("the service's public address is reserved in the network stack and held by the frontends' balancer, so re-created frontends keep it", () => {
     ensureBindings();
     const { stacks } = synthAll(fixtureSettings());
     const [address] = resources(stacks.network, "yandex_vpc_address");
     assert.deepEqual(address.external_ipv4_address, { zone_id: "ru-central1-a" });
-    const [vm] = resources(stacks.frontend, "yandex_compute_instance");
-    assert.equal(vm.network_interface[0].nat, true);
-    assert.match(vm.network_interface[0].nat_ip_address, /terraform_remote_state\.cross-stack-reference-input-network\.outputs\.[^}]*external_ipv4_address/);
+    const [lb] = resources(stacks.frontend, "yandex_lb_network_load_balancer");
+    for (const l of lb.listener) {
+      assert.match(l.external_address_spec.address, /terraform_remote_state\.cross-stack-reference-input-network\.outputs\.[^}]*external_ipv4_address/);
+    }
+    // Each frontend keeps an address of its own for SSH and its packages.
+    for (const vm of resources(stacks.frontend, "yandex_compute_instance")) {
+      assert.equal(vm.network_interface[0].nat, true);
+      assert.equal(vm.network_interface[0].nat_ip_address, undefined);
+    }
   });
 
   it("self-signed by default; an ACME email turns Let's Encrypt on", () => {

@@ -71,7 +71,7 @@ describe("offline review diff of the cloud stacks", () => {
     const out = diffAgainstFixture({ image: { family: "debian-12" } });
     assert.match(block(out, "data.yandex_compute_image.Image"), /~ family = "debian-13" -> "debian-12"/);
     // lifecycle.ignore_changes keeps the DB and frontend VMs on their boot image (their data lives there).
-    for (const vm of ["yandex_compute_instance.Database_Instance", "yandex_compute_instance.Frontend_Instance"]) {
+    for (const vm of ["yandex_compute_instance.Database_Instance", "yandex_compute_instance.Frontend1_Instance", "yandex_compute_instance.Frontend2_Instance"]) {
       assert.match(block(out, vm), /changes only in what a plan does not compare[\s\S]*image_id = \(known after apply[^\n]*# not applied: lifecycle\.ignore_changes/);
     }
     assert.doesNotMatch(out, /REPLACED|^!! /m);

@@ -21,12 +21,18 @@ describe("synthesized cloud stacks", () => {
     assert.deepEqual(Object.keys(stacks).sort(), ["app", "db", "frontend", "network"]);
   });
 
-  it("network: one VPC, a public and a private subnet in the one zone, private egress through a NAT gateway", () => {
+  it("network: one VPC, a public subnet per frontend zone, a private subnet, private egress through a NAT gateway", () => {
     const n = stacks.network;
     assert.equal(resources(n, "yandex_vpc_network").length, 1);
     const subnets = resources(n, "yandex_vpc_subnet");
-    assert.equal(subnets.length, 2);
-    assert.ok(subnets.every((s) => s.zone === "ru-central1-a"));
+    assert.deepEqual(
+      subnets.map((s) => [s.name, s.zone, s.v4_cidr_blocks[0]]).sort(),
+      [
+        ["bingo-private", "ru-central1-a", "10.10.2.0/24"],
+        ["bingo-public", "ru-central1-a", "10.10.1.0/25"],
+        ["bingo-public-2", "ru-central1-b", "10.10.1.128/25"],
+      ],
+    );
     const gw = resources(n, "yandex_vpc_gateway");
     assert.equal(gw.length, 1);
     assert.ok(gw[0].shared_egress_gateway);
@@ -195,7 +201,8 @@ describe("synthesized cloud stacks", () => {
     const [run] = resources(stacks.frontend, "null_resource");
     const inv: string = run.triggers.inventory_sha256;
     assert.ok(!/StrictHostKeyChecking=no|cloud_known_hosts/.test(inv));
-    assert.match(inv, /UserKnownHostsFile=\S*\/known_hosts\.d\/\$\{yandex_compute_instance\.Frontend_[^}]*\.id\}/);
+    assert.match(inv, /UserKnownHostsFile=\S*\/known_hosts\.d\/\$\{yandex_compute_instance\.Frontend1_[^}]*\.id\}/);
+    assert.match(inv, /UserKnownHostsFile=\S*\/known_hosts\.d\/\$\{yandex_compute_instance\.Frontend2_[^}]*\.id\}/);
     assert.match(inv, /UserKnownHostsFile=\S*\/known_hosts\.d\/\$\{data\.terraform_remote_state\.cross-stack-reference-input-db\.outputs\.[^}]*Database[^}]*id\}/);
     // App instances: their ids from the group's live instances, by FQDN.
     for (const n of [1, 2]) {

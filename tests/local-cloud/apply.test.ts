@@ -13,7 +13,8 @@ const NODES = [
   { node: "db", cloudName: "bingo-db", address: "172.30.77.10" },
   { node: "app1", cloudName: "bingo-app-1", address: "172.30.77.11" },
   { node: "app2", cloudName: "bingo-app-2", address: "172.30.77.12" },
-  { node: "frontend", cloudName: "bingo-frontend", address: "172.30.77.20" },
+  { node: "frontend1", cloudName: "bingo-frontend-1", address: "172.30.77.20" },
+  { node: "frontend2", cloudName: "bingo-frontend-2", address: "172.30.77.28" },
 ];
 
 function synth(): string {
@@ -31,7 +32,7 @@ const outdir = synth();
 const applied = applyLocally(outdir, NODES);
 
 test("every node boots from its VM's user-data with no Terraform reference left", () => {
-  assert.deepEqual(Object.keys(applied.userData).sort(), ["app1", "app2", "db", "frontend"]);
+  assert.deepEqual(Object.keys(applied.userData).sort(), ["app1", "app2", "db", "frontend1", "frontend2"]);
   for (const [node, ud] of Object.entries(applied.userData)) {
     assert.match(ud, /^#cloud-config\n/, node);
     assert.doesNotMatch(ud, /\$\{/, `${node} still holds a Terraform reference`);
@@ -80,4 +81,16 @@ test("an HCL string literal is read to its end, interpolations with quotes and b
   const src = '"a\\n${lookup({ for k, v in x: v.f => v.i }, "b}", "c")} \\"d\\""';
   assert.deepEqual(hclStringLiteral(src, 0), { text: 'a\n${lookup({ for k, v in x: v.f => v.i }, "b}", "c")} "d"', end: src.length - 1 });
   assert.equal(hclStringLiteral(src, 0, () => "X").text, 'a\nX "d"');
+});
+
+test("the frontends' balancer: its listeners, both frontends as targets, and the health check a draining frontend fails", () => {
+  assert.deepEqual(applied.state.balancer, {
+    listeners: [
+      { port: 80, protocol: "tcp" },
+      { port: 443, protocol: "tcp" },
+      { port: 443, protocol: "udp" },
+    ],
+    targets: ["172.30.77.20", "172.30.77.28"],
+    healthCheck: { port: 80, path: "/healthz", intervalS: 2, timeoutS: 1, healthyThreshold: 2, unhealthyThreshold: 2 },
+  });
 });
