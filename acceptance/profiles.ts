@@ -56,8 +56,9 @@ export const PROFILES: Record<string, Profile> = {
       { name: "steady", rate: 60, durationS: 20 },
       { name: "peak", rate: 120, durationS: 20 },
     ],
-    // instance-recreate: the cloud's route end to end (a blank node configures itself from its user-data).
-    drills: ["container-kill", "instance-recreate"],
+    // instance-recreate: the cloud's route end to end (a blank node configures itself from its user-data);
+    // nginx-restart and frontend-kill: the balancer and the frontends' drain.
+    drills: ["container-kill", "nginx-restart", "frontend-kill", "instance-recreate"],
     drillTiming: { peakRate: 120, steadyRate: 60, breakAtS: 5, settleS: 5, peakAfterS: 10 },
   },
 };

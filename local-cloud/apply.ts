@@ -236,7 +236,9 @@ export function applyLocally(
 
 /** The external balancer: its listeners, its target group's addresses and its health check (none: undefined). */
 function frontendBalancer(stacks: Record<string, StackJson>, resolve: (stack: string, v: unknown) => string | undefined): BalancerState | undefined {
-  const lbs = resourcesOf(stacks, "yandex_lb_network_load_balancer").filter((lb) => (lb.body.listener ?? []).some((l: StackJson) => l.external_address_spec));
+  const lbs = resourcesOf(stacks, "yandex_lb_network_load_balancer").filter((lb) =>
+    ((lb.body.listener ?? []) as StackJson[]).some((l) => l.external_address_spec !== undefined),
+  );
   if (lbs.length === 0) return undefined;
   if (lbs.length > 1) throw new Error(`expected one external load balancer in the stacks, found ${lbs.length}`);
   const lb = lbs[0];

@@ -11,7 +11,7 @@ export type StackJson = any;
 export interface ResolveContext {
   /** Synthesized stacks by name (cdktf.out/stacks/<name>/cdk.tf.json). */
   readonly stacks: Readonly<Record<string, StackJson>>;
-  /** Private address of each VM by its cloud name (bingo-db, bingo-app-1, ...). */
+  /** Private address of each VM by its cloud name (bingo-db, bingo-app-1, ...), and the local address of each reserved public address by its name. */
   readonly addresses: Readonly<Record<string, string>>;
   /** The Lockbox payloads by secret id (for the version-entry data source). */
   readonly secrets?: Readonly<Record<string, { readonly entries: Readonly<Record<string, string>> }>>;
@@ -61,6 +61,12 @@ function resolveExpression(ctx: ResolveContext, stackName: string, expr: string)
     if (parts[0] === "yandex_compute_instance" && /^network_interface\.0\.(nat_)?ip_address$/.test(attr)) {
       const ip = ctx.addresses[String(resource.name)];
       if (!ip) throw new Error(`no local node plays the VM ${String(resource.name)} (${address})`);
+      return ip;
+    }
+    // A reserved public address: the local address that plays it (the balancer's), by its name.
+    if (parts[0] === "yandex_vpc_address" && attr === "external_ipv4_address.0.address") {
+      const ip = ctx.addresses[String(resource.name)];
+      if (!ip) throw new Error(`no local address plays the reserved address ${String(resource.name)} (${address})`);
       return ip;
     }
   }

@@ -37,7 +37,7 @@ cat <<MSG
 The installation runs on local nodes:
     http://localhost/            plain HTTP (no redirect)
     https://localhost/           HTTPS, self-signed certificate (curl -k)
-    HTTP/3                       scripts/local-nodes.sh ssh app1 curl --http3-only -k https://frontend/ping
+    HTTP/3                       scripts/local-nodes.sh ssh app1 curl --http3-only -k https://bingo-frontend-1.ru-central1.internal/ping
     http://localhost:9090/       Prometheus (metrics, alerts)
 Check it as the customer's tester would:   make acceptance
 Break a node and watch it heal:            make node-down NODE=app1 MODE=stop; make node-up NODE=app1

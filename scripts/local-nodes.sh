@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Local nodes: four Docker containers running systemd that stand in for the cloud VMs.
+# Local nodes: five Docker containers running systemd that stand in for the cloud VMs.
 #
 #   local-nodes.sh up                 host packages, dockerd, node image, network, the stacks
 #                                     synthesized for the local network and "applied" here
@@ -13,7 +13,7 @@
 #   local-nodes.sh destroy NODE       delete an app node's VM and disk (the group re-creates it)
 #   local-nodes.sh state NODE         running | paused | exited | absent
 #   local-nodes.sh standin stop|start take the cloud stand-in (metadata, Lockbox) away, or back
-#   local-nodes.sh status             nodes, their systemd state, and what answers on the frontend
+#   local-nodes.sh status             nodes, their systemd state, and what answers through the balancer
 #   local-nodes.sh clean              remove nodes, volumes, network, keys, inventory, the cloud
 #                                     stand-in and the group controller; stop our dockerd
 #   local-nodes.sh ssh NODE [CMD...]  a shell on a node, the way Ansible reaches it
@@ -131,18 +131,21 @@ ensure_probe_blackhole() {
     iptables -I INPUT -d "$PROBE_ADDRESS" -p tcp --dport "$PROBE_PORT" -j DROP
 }
 
-# From this host (the "internet" of the local target) only the frontend's public
+# From this host (the "internet" of the local target) only the frontends' public
 # ports answer, as the cloud security groups allow; app and DB nodes are reached
-# through the frontend as an SSH jump host.
+# through the first frontend as an SSH jump host.
 ensure_host_firewall() {
   iptables -N BINGO-HOST 2>/dev/null || iptables -F BINGO-HOST
   iptables -A BINGO-HOST -m conntrack --ctstate ESTABLISHED,RELATED -j RETURN
   iptables -A BINGO-HOST -p icmp -j RETURN
-  iptables -A BINGO-HOST -d "${NODE_IP[frontend]}" -p tcp -m multiport --dports 22,80,443,9090 -j RETURN
-  iptables -A BINGO-HOST -d "${NODE_IP[frontend]}" -p udp --dport 443 -j RETURN
+  local node port
+  for node in "${NODES[@]}"; do
+    [[ ${NODE_GROUP[$node]} == frontend ]] || continue
+    iptables -A BINGO-HOST -d "${NODE_IP[$node]}" -p tcp -m multiport --dports "22,80,443,$PROMETHEUS_PORT" -j RETURN
+    iptables -A BINGO-HOST -d "${NODE_IP[$node]}" -p udp --dport 443 -j RETURN
+  done
   iptables -A BINGO-HOST -d "$PROBE_ADDRESS" -j RETURN
   # The instance group's health checks reach bingo on the app nodes, as in the cloud.
-  local node port
   port=$(group_health_port)
   for node in "${NODES[@]}"; do
     [[ ${NODE_GROUP[$node]} == app ]] && iptables -A BINGO-HOST -d "${NODE_IP[$node]}" -p tcp --dport "$port" -j RETURN
@@ -163,7 +166,39 @@ ensure_link_local_drop() {
     iptables -I INPUT -i "$NET_BRIDGE" -d 169.254.0.0/16 -j DROP
 }
 
+# The balancer stand-in's NAT chain (filled by local-cloud/balancer.ts) and its jumps:
+# connections to the service's address, and to this host's ports 80 and 443 on
+# loopback (route_localnet and the masquerade let them leave loopback for the bridge).
+balancer_jumps() {
+  local op=$1 rule
+  local -a rules=(
+    "OUTPUT -d $BALANCER_ADDRESS -j $BALANCER_CHAIN"
+    "OUTPUT -d $FRONTEND_BIND/32 -p tcp -m multiport --dports 80,443 -j $BALANCER_CHAIN"
+    "OUTPUT -d $FRONTEND_BIND/32 -p udp --dport 443 -j $BALANCER_CHAIN"
+    "POSTROUTING -s 127.0.0.0/8 -o $NET_BRIDGE -j MASQUERADE"
+  )
+  for rule in "${rules[@]}"; do
+    # shellcheck disable=SC2086
+    case $op in
+      -A) iptables -t nat -C $rule 2>/dev/null || iptables -t nat -I $rule ;;
+      -D) iptables -t nat -D $rule 2>/dev/null || true ;;
+    esac
+  done
+}
+
+ensure_balancer() {
+  iptables -t nat -N "$BALANCER_CHAIN" 2>/dev/null || true
+  sysctl -qw "net.ipv4.conf.$NET_BRIDGE.route_localnet=1"
+  balancer_jumps -A
+  stop_daemon balancer >/dev/null
+  start_daemon balancer node --import tsx "$ROOT/local-cloud/balancer.ts" "$CLOUD_DIR/cloud.json" "$BALANCER_CHAIN"
+  info "frontends' balancer on $BALANCER_ADDRESS and $FRONTEND_BIND:80,443 (log: ${CLOUD_DIR#"$ROOT"/}/balancer.log)"
+}
+
 remove_host_network_rules() {
+  balancer_jumps -D
+  iptables -t nat -F "$BALANCER_CHAIN" 2>/dev/null || true
+  iptables -t nat -X "$BALANCER_CHAIN" 2>/dev/null || true
   iptables -D INPUT -d "$PROBE_ADDRESS" -p tcp --dport "$PROBE_PORT" -j DROP 2>/dev/null || true
   iptables -D DOCKER-USER -s "$NET_SUBNET" -d 169.254.0.0/16 -j DROP 2>/dev/null || true
   iptables -D INPUT -i "$NET_BRIDGE" -d 169.254.0.0/16 -j DROP 2>/dev/null || true
@@ -182,14 +217,12 @@ ensure_keys() {
     ssh-keygen -q -t ed25519 -N '' -C "bingo-local-$(hostname)" -f "$SSH_DIR/id_ed25519"
 }
 
+# This host's loopback ports the installation takes: the balancer's (caught before any
+# listener on loopback would see them) and Prometheus's forward.
 check_ports_free() {
-  local port proto
-  for port in "${FRONTEND_PORTS[@]}"; do
-    proto=${port#*/}
-    port=${port%/*}
-    [[ $proto == "$port" ]] && proto=tcp
-    # Only listeners on the address the frontend is published on (or on every address) clash.
-    if [[ $proto == tcp ]] && ss -Hltn "sport = :$port" | awk -v b="$FRONTEND_BIND" '$4 ~ "^(" b "|0\\.0\\.0\\.0|\\*|\\[::\\]):"' | grep -q .; then
+  local port
+  for port in 80 443 "$PROMETHEUS_PORT"; do
+    if ss -Hltn "sport = :$port" | awk -v b="$FRONTEND_BIND" '$4 ~ "^(" b "|0\\.0\\.0\\.0|\\*|\\[::\\]):"' | grep -q .; then
       die "port $port on this host is busy ($(ss -Hltnp "sport = :$port" | awk '{print $NF}' | head -n1))" \
         "stop what listens on it, or run make clean if it is an earlier local installation"
     fi
@@ -206,6 +239,8 @@ node_container() { echo "$NODE_PREFIX$1"; }
 local_apply() {
   local specs=() node
   for node in "${NODES[@]}"; do specs+=("$node=${NODE_CLOUD_NAME[$node]}=${NODE_IP[$node]}"); done
+  # The service's reserved public address is played by the balancer stand-in's.
+  specs+=("balancer=$BALANCER_ADDRESS_NAME=$BALANCER_ADDRESS")
   BINGO_SETTINGS="$ROOT/$LOCAL_SETTINGS" CDKTF_OUTDIR="$SYNTH_DIR" \
     BINGO_SSH_PUBLIC_KEY="$(cat "$SSH_DIR/id_ed25519.pub")" BINGO_SSH_PRIVATE_KEY_FILE="$SSH_DIR/id_ed25519" \
     "$ROOT/scripts/synth.sh" >"$STATE/synth.log" 2>&1 || { cat "$STATE/synth.log" >&2; die "synthesizing the stacks for the local network failed" "fix what is reported above ($LOCAL_SETTINGS)"; }
@@ -323,10 +358,9 @@ start_node() {
   if docker container inspect "$name" >/dev/null 2>&1; then
     return 0
   fi
-  if [[ $node == frontend ]]; then
-    local p
+  if [[ $node == "$JUMP_NODE" ]]; then
     check_ports_free
-    for p in "${FRONTEND_PORTS[@]}"; do publish+=(-p "$FRONTEND_BIND:${p%/*}:$p"); done
+    publish+=(-p "$FRONTEND_BIND:$PROMETHEUS_PORT:$PROMETHEUS_PORT/tcp")
   fi
   # Every node gets its own /var/lib/docker volume: overlayfs cannot nest on overlayfs.
   volumes+=(-v "$name-docker:/var/lib/docker")
@@ -391,18 +425,18 @@ ssh_base_opts() {
     "-o StrictHostKeyChecking=accept-new -o ConnectTimeout=5 -o BatchMode=yes -o LogLevel=ERROR"
 }
 
-# db and app nodes are reached through the frontend, as in the cloud.
+# db and app nodes are reached through the jump host, as in the cloud.
 ssh_cmd() {
   local node=$1
   shift
   local opts
   opts=$(ssh_base_opts)
-  if [[ $node == frontend ]]; then
+  if [[ ${NODE_GROUP[$node]} == frontend ]]; then
     # shellcheck disable=SC2086
-    ssh $opts "ansible@${NODE_IP[frontend]}" "$@"
+    ssh $opts "ansible@${NODE_IP[$node]}" "$@"
   else
     # shellcheck disable=SC2086
-    ssh $opts -o "ProxyCommand=ssh $opts -W %h:%p ansible@${NODE_IP[frontend]}" "ansible@${NODE_IP[$node]}" "$@"
+    ssh $opts -o "ProxyCommand=ssh $opts -W %h:%p ansible@${NODE_IP[$JUMP_NODE]}" "ansible@${NODE_IP[$node]}" "$@"
   fi
 }
 
@@ -439,7 +473,7 @@ write_inventory() {
         echo "          private_address: ${NODE_IP[$node]}"
         if [[ $group != frontend ]]; then
           echo "          ansible_ssh_common_args: >-"
-          echo "            $(echo "$opts" | sed 's/-i [^ ]* //') -o ProxyCommand=\"ssh $opts -W %h:%p ansible@${NODE_IP[frontend]}\""
+          echo "            $(echo "$opts" | sed 's/-i [^ ]* //') -o ProxyCommand=\"ssh $opts -W %h:%p ansible@${NODE_IP[$JUMP_NODE]}\""
         fi
       done
     done
@@ -469,10 +503,11 @@ all_up() {
     start_node "$node"
     resume_node "$(node_container "$node")"
   done
-  wait_ssh frontend
+  wait_ssh "$JUMP_NODE"
   for node in "${NODES[@]}"; do wait_ssh "$node"; done
   write_inventory
   start_group_controller
+  ensure_balancer
   info "nodes answer SSH ($(($(date +%s) - t0)) s)"
 }
 
@@ -547,15 +582,16 @@ status() {
     printf '%-10s %-15s %-10s %s\n' "$node" "${NODE_IP[$node]}" "$state" "$sysd"
   done
   local d
-  for d in cloud-standin group-controller; do
+  for d in cloud-standin group-controller balancer; do
     printf '%-17s %s\n' "$d:" "$(daemon_running "$d" && echo "running (log: ${CLOUD_DIR#"$ROOT"/}/$d.log)" || echo "not running")"
   done
-  printf '\nfrontend: http://localhost/ping -> %s\n' "$(curl -s -m 3 http://localhost/ping || echo 'no answer')"
+  printf '\nservice (balancer): http://localhost/ping -> %s\n' "$(curl -s -m 3 http://localhost/ping || echo 'no answer')"
 }
 
 clean() {
   step "Removing the local installation"
   stop_daemon group-controller
+  stop_daemon balancer
   stop_daemon cloud-standin
   if docker info >/dev/null 2>&1; then
     local node

@@ -25,8 +25,8 @@ export interface FrontendStackProps {
   readonly root: string;
 }
 
-/** Where the frontends answer the balancer's health check (503 while a frontend drains). */
-export const FRONTEND_HEALTH = { port: 80, path: "/healthz" } as const;
+/** The balancer's health check of the frontends (nginx answers 503 while it drains). */
+export const FRONTEND_HEALTH = { port: 80, path: "/healthz", intervalS: 2, timeoutS: 1, unhealthyThreshold: 2, healthyThreshold: 2 } as const;
 
 /**
  * The nginx frontends, one per frontend zone behind the network load balancer that
@@ -97,11 +97,16 @@ export class FrontendStack extends YandexStack {
             ansible_ssh_private_key_file: key,
             ansible_ssh_common_args: optsFor(jumpHost.instanceId),
             ...installationVars(settings),
+            // Where the service answers: the balancer's address (the acceptance suite's default URL).
+            bingo_public_url: `http://${net.network.servicePublicAddress}`,
             // The frontend follows the group by stable names (or the internal balancer).
             frontend_upstream_hosts: upstreams,
             frontend_upstream_port: settings.app.port,
-            // The balancer's health check, which a draining frontend fails.
+            // The balancer's health check, which a draining frontend fails, and how long the
+            // balancer takes to notice it (the drain waits that long) and to take one back.
             frontend_health_path: FRONTEND_HEALTH.path,
+            frontend_drain_detect_s: FRONTEND_HEALTH.intervalS * (FRONTEND_HEALTH.unhealthyThreshold + 1) + FRONTEND_HEALTH.timeoutS,
+            frontend_drain_return_s: FRONTEND_HEALTH.intervalS * FRONTEND_HEALTH.healthyThreshold + 1,
           },
           children: {
             db: {

@@ -4,7 +4,7 @@
 import { setTimeout as sleep } from "node:timers/promises";
 import { runOpenLoad } from "../driver/open-load.js";
 import { RateSchedule } from "../driver/schedule.js";
-import { SampleLog } from "../driver/samples.js";
+import { SampleLog, type Sample } from "../driver/samples.js";
 import type { LoadContext } from "../load/context.js";
 import { mixJob } from "../load/mix.js";
 import type { Database, MaxIds } from "../target/database.js";
@@ -34,6 +34,8 @@ export interface DrillPlan {
   recoveryWaitS?: number;
   /** Serving again within this many seconds passes. @default 60 (requirement 1) */
   recoveryLimitS?: number;
+  /** The service must answer every request that starts this many seconds after the break (none: not judged). */
+  answeringLimitS?: number;
   /** After the drill: how the recovery's time divides, for the report (breakAtMs: epoch ms of the break). */
   phases?(breakAtMs: number): Promise<string>;
 }
@@ -96,6 +98,12 @@ export function recoveredAt(probe: { atMs: number; ok: boolean }[], fromMs: numb
   });
   const firstGood = after.slice(lastBad + 1).find((p) => p.ok);
   return firstGood ? firstGood.atMs : Number.NaN;
+}
+
+/** Seconds from the break to the start of the last request that failed after it (0: none failed). */
+export function lastFailureAfter(samples: readonly Sample[], breakAtMs: number): number {
+  const last = samples.filter((s) => !s.ok && s.startMs >= breakAtMs).reduce((m, s) => Math.max(m, s.startMs), breakAtMs);
+  return (last - breakAtMs) / 1000;
 }
 
 /** "502 x12, 429 x3", largest first. */
@@ -213,7 +221,9 @@ export async function runDrill(ctx: LoadContext, db: Database, ranges: MaxIds, p
     const rowsKept = Object.keys(countsBefore).every((t) => countsBefore[t] === countsAfter[t]);
     const samples = ctx.log.select((s) => s.phase === phase);
     const summary = SampleLog.summarize(phase, samples);
-    const ok = summary.errorRatio <= ERROR_BUDGET && recoverySeconds < recoveryLimitS && rowsKept;
+    const answeringS = lastFailureAfter(samples, breakAt);
+    const answering = plan.answeringLimitS === undefined || answeringS <= plan.answeringLimitS;
+    const ok = summary.errorRatio <= ERROR_BUDGET && recoverySeconds < recoveryLimitS && rowsKept && answering;
     const phases = plan.phases ? await plan.phases(breakEpochMs).catch((err: Error) => `phases unknown: ${err.message}`) : undefined;
     const t0 = schedule.startedAt - ctx.originMs;
     const alsoDown = Object.entries(downSeconds(watched)).map(([name, sec]) => `${name} ~${sec.toFixed(1)} s`);
@@ -236,10 +246,13 @@ export async function runDrill(ctx: LoadContext, db: Database, ranges: MaxIds, p
         verdict: verdict(ok),
         figure:
           `failed ${summary.errors}/${summary.count} (${pct(summary.errorRatio)}: ${breakdown(summary.failures)}), ` +
+          `last failure ${answeringS.toFixed(1)} s after the break, ` +
           `serving again ${Number.isFinite(recoverySeconds) ? recoverySeconds.toFixed(1) : "never"} s after the ${plan.restore ? "restore" : "break"}, ` +
           `rate ${rates} RPS${back}, p90 ${Math.round(summary.p90)} ms, initial rows ${rowsKept ? "kept" : "LOST"}` +
           (phases ? `; ${phases}` : ""),
-        requirement: `failed <= ${ERROR_BUDGET * 100}% of requests, serving again < ${recoveryLimitS} s, no initial row lost`,
+        requirement:
+          `failed <= ${ERROR_BUDGET * 100}% of requests, serving again < ${recoveryLimitS} s, no initial row lost` +
+          (plan.answeringLimitS === undefined ? "" : `, every request answered from ${plan.answeringLimitS} s after the break`),
         details: alsoDown.length ? `meanwhile not answering pong, though this drill did not break it: ${alsoDown.join(", ")}` : undefined,
       },
     };

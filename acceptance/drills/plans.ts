@@ -11,7 +11,7 @@ import { waitUntil, type HealthTargets } from "./health.js";
 
 const run = promisify(execFile);
 
-export const DRILL_NAMES = ["container-kill", "degrade", "node-stop", "pgbouncer-restart", "nginx-restart", "instance-recreate"] as const;
+export const DRILL_NAMES = ["container-kill", "degrade", "node-stop", "pgbouncer-restart", "nginx-restart", "frontend-kill", "instance-recreate"] as const;
 export type DrillName = (typeof DRILL_NAMES)[number];
 
 /** The bingo port of an app node, as the role recorded it in its local facts. */
@@ -40,6 +40,9 @@ export async function drillPlans(inventory: Inventory, root: string, names: read
   const app = nodesOf(inventory, "app")[0];
   if (!app) throw new Error(`no app node in ${inventory.path}`);
   const frontend = firstOf(inventory, "frontend");
+  const frontends = nodesOf(inventory, "frontend");
+  // The frontend the kill takes: not the first, the SSH jump host the suite's probes go through.
+  const victim = frontends[frontends.length - 1];
   const db = firstOf(inventory, "db");
   const port = await bingoPort(app);
   const appUrl = `http://${app.privateAddress}:${port}`;
@@ -115,11 +118,33 @@ export async function drillPlans(inventory: Inventory, root: string, names: read
       phases: (breakAtMs) => recreatePhases(root, app, frontend, breakAtMs),
     },
     "nginx-restart": {
+      // Planned work, one frontend after the other: each drains before nginx stops
+      // (bingo-frontend-drain, nginx.service's first ExecStop) and waits for the others.
       name: "nginx-restart",
-      what: "restart nginx",
+      what: `restart nginx on ${frontends.map((f) => f.name).join(", then ")}`,
       probeOn: frontend,
       probeCommand: "curl -s -m 1 http://127.0.0.1/ping",
-      breakIt: async () => void (await mustRunOn(frontend, "sudo systemctl restart nginx")),
+      breakIt: async () => {
+        for (const f of frontends) await mustRunOn(f, "sudo systemctl restart nginx");
+      },
+    },
+    "frontend-kill": {
+      // The balancer must notice the dead frontend and send everything to the others.
+      name: "frontend-kill",
+      what: `kill the frontend ${victim.name}`,
+      probeOn: frontend,
+      probeCommand: `curl -s -m 1 http://${victim.privateAddress}/ping`,
+      breakIt: async () =>
+        void (inventory.kind === "local"
+          ? await run(localNodes, ["down", victim.name, "kill"], { timeout: 60_000 })
+          : // Power gone at once, no shutdown (and so no drain): what a host failure does.
+            await mustRunOn(victim, "sudo sh -c 'echo o > /proc/sysrq-trigger'").catch(() => undefined)),
+      restore: async () =>
+        void (inventory.kind === "local"
+          ? await run(localNodes, ["up", victim.name], { timeout: 120_000 })
+          : await run("yc", ["compute", "instance", "start", victim.name], { timeout: 300_000 })),
+      restoreAfterS: 20,
+      answeringLimitS: 5,
     },
   };
   return names.map((n) => plans[n]);

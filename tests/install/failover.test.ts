@@ -48,7 +48,7 @@ async function secondsUntilPong(port: number, since: number, limitS: number): Pr
   const script =
     `for i in $(seq 1 ${polls}); do ` +
     `[ "$(curl -s -m 1 http://${NODE}:${port}/ping)" = pong ] && { echo ok; exit 0; }; sleep 0.5; done; echo timeout`;
-  const out = await onNode("frontend", script, (limitS + 30) * 1000);
+  const out = await onNode("frontend1", script, (limitS + 30) * 1000);
   assert.equal(out, "ok", `${NODE} did not answer pong within ${limitS} s`);
   return (Date.now() - since) / 1000;
 }
@@ -89,9 +89,9 @@ test("a node degraded through /operation is invisible to users and heals in unde
   await sleep(3_000);
   const degradedAt = Date.now();
   // Sent straight to the node (not through the frontend, which must not spread it).
-  await onNode("frontend",
+  await onNode("frontend1",
     `curl -s -m 5 -o /dev/null -X POST -H 'content-type: application/json' -d '{"operation":21474836480}' http://${NODE}:${port}/operation`);
-  const ping = await onNode("frontend", `curl -s -m 2 http://${NODE}:${port}/ping || true`);
+  const ping = await onNode("frontend1", `curl -s -m 2 http://${NODE}:${port}/ping || true`);
   assert.notEqual(ping, "pong", "the node did not degrade: /ping still answers pong");
   const recovery = await secondsUntilPong(port, degradedAt, 60);
   await sleep(5_000);

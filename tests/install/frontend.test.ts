@@ -50,7 +50,7 @@ for (const base of [HTTP_BASE, HTTPS_BASE]) {
 }
 
 test("HTTP/3 answers from another node (curl --http3-only)", async () => {
-  const out = await onNode("app1", "curl --http3-only -k -sS -m 10 -w ' %{http_version}' https://frontend/ping");
+  const out = await onNode("app1", "curl --http3-only -k -sS -m 10 -w ' %{http_version}' https://bingo-frontend-1.ru-central1.internal/ping");
   assert.equal(out, "pong 3", `curl over HTTP/3 printed: ${out}`);
   const altSvc = (await fetchAnswer(`${HTTPS_BASE}/ping`)).headers["alt-svc"] ?? "";
   assert.match(altSvc, /h3=":443"/, `HTTPS answers must advertise HTTP/3 (Alt-Svc: ${altSvc})`);
@@ -108,7 +108,7 @@ test("/long_dummy comes from the cache, no older than 60 s, fast in at least 75%
 test("each request is logged per endpoint in the metrics log format", async () => {
   await fetchAnswer(`${HTTP_BASE}/api/movie/2`);
   await fetchAnswer(`${HTTP_BASE}/no/such/path`);
-  const lines = (await onNode("frontend", "sudo tail -n 200 /var/log/nginx/bingo_metrics.log")).split("\n");
+  const lines = (await onNode("frontend1", "sudo tail -n 200 /var/log/nginx/bingo_metrics.log")).split("\n");
   const format = /^\S+ (GET|POST|DELETE|HEAD|PUT|PATCH|OPTIONS) (\/|\/ping|\/long_dummy|\/db_dummy|\/operation|\/api\/movie|\/api\/movie\/\{id\}|\/api\/customer|\/api\/customer\/\{id\}|\/api\/session|\/api\/session\/\{id\}|other) \d{3} \d+\.\d{3} (\S+) (HTTP\/1\.[01]|HTTP\/2\.0|HTTP\/3\.0)$/;
   const bad = lines.filter((line) => line && !format.test(line));
   assert.deepEqual(bad, [], "lines that do not follow the metrics log format");
@@ -120,8 +120,44 @@ test("the frontend's nginx configuration passes nginx -t on the node image's rel
   const conf = await import("node:fs").then((fs) => fs.readFileSync(`${__dirname}/../../scripts/lib/local-nodes.conf`, "utf8"));
   const suite = /^NODE_SUITE=(\S+)$/m.exec(conf)?.[1];
   assert.ok(suite, "NODE_SUITE in scripts/lib/local-nodes.conf");
-  assert.match(await onNode("frontend", "grep ^VERSION_CODENAME= /etc/os-release"), new RegExp(`=${suite}$`));
+  assert.match(await onNode("frontend1", "grep ^VERSION_CODENAME= /etc/os-release"), new RegExp(`=${suite}$`));
   // http2 on; and listen ... quic need nginx >= 1.25.1; nginx -t fails on an older one.
-  assert.match(await onNode("frontend", "sudo nginx -t 2>&1"), /syntax is ok[\s\S]*test is successful/);
-  assert.match(await onNode("frontend", "sudo nginx -T 2>/dev/null | grep -E '^\\s*(http2 on|listen .*quic)' | sort -u | tr '\\n' ' '"), /http2 on;.*listen .*quic|listen .*quic.*http2 on;/);
+  assert.match(await onNode("frontend1", "sudo nginx -t 2>&1"), /syntax is ok[\s\S]*test is successful/);
+  assert.match(await onNode("frontend1", "sudo nginx -T 2>/dev/null | grep -E '^\\s*(http2 on|listen .*quic)' | sort -u | tr '\\n' ' '"), /http2 on;.*listen .*quic|listen .*quic.*http2 on;/);
+});
+
+/** Lines in frontend1's access log: how many requests it has served. */
+const servedByFrontend1 = async () => Number(await onNode("frontend1", "sudo wc -l < /var/log/nginx/bingo_access.log"));
+
+/** n requests through the balancer, each on a new connection (so each is balanced anew). */
+async function freshRequests(n: number): Promise<void> {
+  for (let i = 0; i < n; i++) {
+    const r = await fetch(`${HTTP_BASE}/ping`, { headers: { connection: "close" } });
+    assert.equal(await r.text(), "pong");
+  }
+}
+
+test("a draining frontend fails the balancer's health check, asks clients to close, and gets no new connections", async () => {
+  const flag = "/run/nginx-drain";
+  const health = (address: string) => fetch(`http://${address}/healthz`).then((r) => r.status);
+  assert.equal(await health("172.30.77.20"), 200);
+  assert.equal(await health("172.30.77.28"), 200);
+  await onNode("frontend1", `sudo touch ${flag}`);
+  try {
+    assert.equal(await health("172.30.77.20"), 503);
+    const answer = await onNode("frontend1", "curl -sS -o /dev/null -D - http://127.0.0.1/ping | tr -d '\\r' | grep -i '^connection:' | sort | tr '\\n' ' '");
+    assert.match(answer, /close/i, `a draining frontend's HTTP/1 answer must ask the client to close: ${answer}`);
+    await sleep(7_000); // the balancer's health check: 2 failures, 2 s apart
+    const before = await servedByFrontend1();
+    await freshRequests(20);
+    await sleep(2_500); // the access log is flushed every 2 s
+    assert.equal(await servedByFrontend1(), before, "the balancer still sent new connections to the draining frontend");
+  } finally {
+    await onNode("frontend1", `sudo rm -f ${flag}`);
+  }
+  await sleep(6_000); // 2 passes, 2 s apart
+  const before = await servedByFrontend1();
+  await freshRequests(20);
+  await sleep(2_500);
+  assert.ok((await servedByFrontend1()) > before, "frontend1 is back in service but gets no connections");
 });

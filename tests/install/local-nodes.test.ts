@@ -38,15 +38,16 @@ function tcpProbe(host: string, port: number, waitMs: number): Promise<string> {
 }
 
 test("every node runs systemd and answers SSH through the frontend", async () => {
-  for (const node of ["db", "app1", "app2", "frontend"]) {
+  for (const node of ["db", "app1", "app2", "frontend1", "frontend2"]) {
     const state = await onNode(node, "systemctl is-system-running || true");
     assert.match(state, /^(running|degraded)$/, `${node}: systemd reports ${state}`);
     assert.equal(await onNode(node, "hostname"), node);
   }
 });
 
-test("from the host only the frontend answers, as the security groups allow", async () => {
-  assert.equal(await tcpProbe("172.30.77.20", 22, 3000), "open", "frontend SSH (jump host)");
+test("from the host only the frontends answer, as the security groups allow", async () => {
+  assert.equal(await tcpProbe("172.30.77.20", 22, 3000), "open", "frontend1 SSH (jump host)");
+  assert.equal(await tcpProbe("172.30.77.28", 22, 3000), "open", "frontend2 SSH");
   for (const address of ["172.30.77.10", "172.30.77.11", "172.30.77.12"]) {
     assert.equal(await tcpProbe(address, 22, 3000), "refused", `${address}:22 must not answer the host`);
   }
@@ -75,18 +76,18 @@ test("a stopped node comes back with its state and answers SSH again", async () 
 });
 
 test("every node booted from the user-data synthesized for its VM, through cloud-init's NoCloud seed", async () => {
-  const seeds = ["db", "app1", "app2", "frontend"].map((n) => path.resolve(__dirname, `../../.local/cloud/seeds/${n}/user-data`));
+  const seeds = ["db", "app1", "app2", "frontend1", "frontend2"].map((n) => path.resolve(__dirname, `../../.local/cloud/seeds/${n}/user-data`));
   const { stdout } = await run("sha256sum", seeds);
   const want = Object.fromEntries(String(stdout).trim().split("\n").map((l): [string, string] => [String(l.split("/").at(-2)), l.split(" ")[0]]));
-  for (const node of ["db", "app1", "app2", "frontend"]) {
+  for (const node of ["db", "app1", "app2", "frontend1", "frontend2"]) {
     assert.match(await onNode(node, "cloud-init status --long"), /status: done[\s\S]*DataSourceNoCloud/, `${node}: cloud-init`);
     assert.equal((await onNode(node, "sudo sha256sum /var/lib/cloud/instance/user-data.txt")).split(" ")[0], want[node], `${node} booted from other user-data`);
   }
 });
 
 test("app instances resolve by the VPC DNS names the stacks give them", async () => {
-  assert.match(await onNode("frontend", "getent hosts bingo-app-1.ru-central1.internal"), /^172\.30\.77\.11\s/);
-  assert.match(await onNode("frontend", "getent hosts bingo-app-2.ru-central1.internal"), /^172\.30\.77\.12\s/);
+  assert.match(await onNode("frontend1", "getent hosts bingo-app-1.ru-central1.internal"), /^172\.30\.77\.11\s/);
+  assert.match(await onNode("frontend1", "getent hosts bingo-app-2.ru-central1.internal"), /^172\.30\.77\.12\s/);
 });
 
 const TOKEN_URL = "http://169.254.169.254/computeMetadata/v1/instance/service-accounts/default/token";
@@ -100,7 +101,7 @@ test("Lockbox hands the secret only to an instance whose account holds the grant
   assert.equal(await onNode("app1", curlCode(payload, `-H 'Authorization: Bearer ${token.access_token}'`)), "200 0");
   assert.equal(await onNode("app1", curlCode(payload, "-H 'Authorization: Bearer forged'")), "401 0");
   // The frontend runs with no service account: no token, so no secret.
-  assert.equal(await onNode("frontend", curlCode(TOKEN_URL, "-H 'Metadata-Flavor: Google'")), "404 0");
+  assert.equal(await onNode("frontend1", curlCode(TOKEN_URL, "-H 'Metadata-Flavor: Google'")), "404 0");
 });
 
 test("a node's request to a link-local address never leaves the host; with the stand-in stopped, nothing answers", async () => {

@@ -16,7 +16,7 @@ async function tcpFrom(node: string, host: string, port: number): Promise<string
 
 test("pgbouncer answers the app nodes only; Postgres itself listens on loopback", async () => {
   for (const node of APPS) assert.equal(await tcpFrom(node, "db", 6432), "open", `${node} cannot reach pgbouncer`);
-  assert.notEqual(await tcpFrom("frontend", "db", 6432), "open", "the frontend reaches pgbouncer");
+  assert.notEqual(await tcpFrom("frontend1", "db", 6432), "open", "the frontend reaches pgbouncer");
   const listeners = await onNode("db", "sudo ss -Hltn '( sport = :5432 )' | awk '{print $4}'");
   for (const address of listeners.split("\n")) assert.match(address, /^(127\.0\.0\.1|\[::1\]):5432$/, `Postgres listens on ${address}`);
 });
@@ -90,12 +90,12 @@ test("the start-up probe is refused at once, so start-up printed google_dns_is_n
 
 test("app nodes answer bingo's port to the frontend only", async () => {
   const port = await bingoPort("app1");
-  assert.equal(await tcpFrom("frontend", "app1", port), "open");
+  assert.equal(await tcpFrom("frontend1", "app1", port), "open");
   assert.notEqual(await tcpFrom("db", "app1", port), "open", "the DB node reaches bingo on app1");
 });
 
 test("clocks are kept by chrony on every node", async () => {
-  for (const node of ["db", "app1", "app2", "frontend"]) {
+  for (const node of ["db", "app1", "app2", "frontend1", "frontend2"]) {
     assert.equal(await onNode(node, "systemctl is-active chrony"), "active", `${node}: chrony is not running`);
   }
 });
@@ -109,5 +109,5 @@ test("logs cannot fill a disk: bingo's log is rotated by size, containers' logs 
     const logDir = await onNode(node, "sudo docker inspect -f '{{range .Mounts}}{{.Source}}->{{.Destination}} {{end}}' bingo");
     assert.match(logDir, /\/var\/log\/bingo->\/opt\/bongo\/logs\/[0-9a-f]{10}/);
   }
-  assert.match(await onNode("frontend", "cat /etc/logrotate.d/nginx"), /maxsize/);
+  assert.match(await onNode("frontend1", "cat /etc/logrotate.d/nginx"), /maxsize/);
 });

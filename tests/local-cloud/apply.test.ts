@@ -15,6 +15,7 @@ const NODES = [
   { node: "app2", cloudName: "bingo-app-2", address: "172.30.77.12" },
   { node: "frontend1", cloudName: "bingo-frontend-1", address: "172.30.77.20" },
   { node: "frontend2", cloudName: "bingo-frontend-2", address: "172.30.77.28" },
+  { node: "balancer", cloudName: "bingo-frontend", address: "172.30.77.252" },
 ];
 
 function synth(): string {
@@ -64,6 +65,7 @@ test("the group controller gets the group's health check and the VPC DNS names",
   assert.deepEqual(applied.state.group.members.map((m) => m.node), ["app1", "app2"]);
   assert.equal(applied.state.group.healAction, "restart", "max_expansion = 0: the group restarts an unhealthy instance");
   assert.equal(applied.names.app2, "bingo-app-2.ru-central1.internal");
+  assert.equal(applied.groupVars.bingo_public_url, "http://172.30.77.252", "the service answers on the balancer's address");
   assert.deepEqual(applied.groupVars.frontend_upstream_hosts, ["bingo-app-1.ru-central1.internal", "bingo-app-2.ru-central1.internal"]);
   assert.ok(!Object.keys(applied.groupVars).some((k) => k.startsWith("ansible_")), "connection settings stay the local inventory's");
 });
