@@ -1,5 +1,5 @@
 // The local stand-in of the instance group's auto-healing, by the rules of Yandex's
-// documentation (README, "How the group heals"), with the group's synthesized settings:
+// documentation (docs/cloud.md, "How the group heals"), with the group's synthesized settings:
 //   - a deleted instance is created again from the template (blank disk, user-data,
 //     the same name): the group keeps its fixed size;
 //   - a stopped one is started again at once (the operability check);
