@@ -1,6 +1,6 @@
 // The ports the frontend's Prometheus scrapes on each tier, read from the
-// Ansible roles (prometheus_scrape_jobs and each exporter's defaults), so the
-// security groups open exactly what the monitoring uses.
+// Ansible code (the prometheus role's prometheus_scrape_jobs, the ports in
+// group_vars/all.yml), so the security groups open exactly what the monitoring uses.
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { parse as parseYaml } from "yaml";
@@ -13,23 +13,25 @@ interface ScrapeJob {
   readonly port: string | number;
 }
 
+/** The roles' defaults with group_vars/all.yml over them, as Ansible ranks them. */
 function defaultsOf(ansibleDir: string): Raw {
   const all: Raw = {};
-  const roles = path.join(ansibleDir, "roles");
-  for (const role of fs.readdirSync(roles).sort()) {
-    const file = path.join(roles, role, "defaults", "main.yml");
+  const readInto = (file: string) => {
     if (fs.existsSync(file)) Object.assign(all, parseYaml(fs.readFileSync(file, "utf8")) ?? {});
-  }
+  };
+  const roles = path.join(ansibleDir, "roles");
+  for (const role of fs.readdirSync(roles).sort()) readInto(path.join(roles, role, "defaults", "main.yml"));
+  readInto(path.join(ansibleDir, "group_vars", "all.yml"));
   return all;
 }
 
-/** A port as the roles write it: a number, or "{{ name | default(N) }}" resolved from the roles' defaults. */
+/** A port as the roles write it: a number, or "{{ name }}" (or "{{ name | default(N) }}") resolved from group_vars/all.yml or the roles' defaults. */
 function resolvePort(value: string | number, defaults: Raw, job: string): number {
   if (typeof value === "number") return value;
   const m = /^\{\{\s*([a-z_][a-z0-9_]*)\s*(?:\|\s*default\((\d+)\)\s*)?\}\}$/.exec(value.trim());
   const port = m ? Number(defaults[m[1]] ?? m[2]) : Number(value);
   if (!Number.isInteger(port) || port < 1 || port > 65535) {
-    throw new Error(`prometheus_scrape_jobs: the port of job ${job} (${value}) does not resolve to a TCP port; give it a number or a role default`);
+    throw new Error(`prometheus_scrape_jobs: the port of job ${job} (${value}) does not resolve to a TCP port; give it a number or a variable of group_vars/all.yml or a role default`);
   }
   return port;
 }
