@@ -122,11 +122,16 @@ ensure_network() {
   ensure_host_firewall
 }
 
+# An address of this host on the bridge. (Not `ip ... | grep -q`: grep quits at the
+# first match, ip may then die of SIGPIPE, and pipefail reads that as "absent".)
+ensure_bridge_address() {
+  [[ -n $(ip -o addr show dev "$NET_BRIDGE" to "$1/32") ]] || ip addr add "$1/32" dev "$NET_BRIDGE"
+}
+
 # The local 8.8.8.8:80: an address on the bridge whose TCP port silently drops,
 # so a node that does not reject it itself waits, exactly as in the cloud.
 ensure_probe_blackhole() {
-  ip addr show dev "$NET_BRIDGE" | grep -q " $PROBE_ADDRESS/" ||
-    ip addr add "$PROBE_ADDRESS/32" dev "$NET_BRIDGE"
+  ensure_bridge_address "$PROBE_ADDRESS"
   iptables -C INPUT -d "$PROBE_ADDRESS" -p tcp --dport "$PROBE_PORT" -j DROP 2>/dev/null ||
     iptables -I INPUT -d "$PROBE_ADDRESS" -p tcp --dport "$PROBE_PORT" -j DROP
 }
@@ -308,7 +313,7 @@ daemon_running() { [[ -f $CLOUD_DIR/$1.pid ]] && kill -0 "$(cat "$CLOUD_DIR/$1.p
 ensure_cloud_standin() {
   [[ -x $ROOT/build/bingo ]] || die "no build/bingo to serve to the nodes" "run make bingo (make deploy does it first)"
   ensure_cloud_tls
-  ip addr show dev "$NET_BRIDGE" | grep -q " $CLOUD_ADDRESS/" || ip addr add "$CLOUD_ADDRESS/32" dev "$NET_BRIDGE"
+  ensure_bridge_address "$CLOUD_ADDRESS"
   if ! daemon_running cloud-standin; then
     start_daemon cloud-standin node --import tsx "$ROOT/local-cloud/metadata-server.ts" "$CLOUD_ADDRESS" \
       "$CLOUD_DIR/cloud.json" "$ROOT/build/bingo" "$CLOUD_DIR/tls/lockbox.crt" "$CLOUD_DIR/tls/lockbox.key"
