@@ -11,7 +11,16 @@ import { waitUntil, type HealthTargets } from "./health.js";
 
 const run = promisify(execFile);
 
-export const DRILL_NAMES = ["container-kill", "degrade", "node-stop", "pgbouncer-restart", "nginx-restart", "frontend-kill", "instance-recreate"] as const;
+export const DRILL_NAMES = [
+  "container-kill",
+  "degrade",
+  "node-stop",
+  "node-isolate",
+  "pgbouncer-restart",
+  "nginx-restart",
+  "frontend-kill",
+  "instance-recreate",
+] as const;
 export type DrillName = (typeof DRILL_NAMES)[number];
 
 /** The bingo port of an app node, as the role recorded it in its local facts. */
@@ -92,6 +101,29 @@ export async function drillPlans(inventory: Inventory, root: string, names: read
             afterwards: () => containerRunning(app),
             afterwardsWhat: `the bingo container running on ${app.name}`,
           },
+    "node-isolate": {
+      // A hung VM: it answers nothing and refuses nothing, so every request sent to it
+      // waits for a timeout. Local: the node leaves the network; cloud: the node drops
+      // every packet, and a timer it was given first takes the rules away again.
+      name: "node-isolate",
+      what: `cut ${app.name} off the network`,
+      breaks: app.name,
+      probeOn: frontend,
+      probeCommand: appPing,
+      breakIt: async () =>
+        void (inventory.kind === "local"
+          ? await run(localNodes, ["down", app.name, "isolate"], { timeout: 60_000 })
+          : await mustRunOn(
+              app,
+              "sudo systemd-run --quiet --on-active=20s --unit=bingo-isolate-undo sh -c 'iptables -D INPUT -j DROP; iptables -D OUTPUT -j DROP' && " +
+                "sudo sh -c 'iptables -I OUTPUT 1 -j DROP; iptables -I INPUT 1 -j DROP'",
+            ).catch(() => undefined)),
+      ...(inventory.kind === "local"
+        ? { restore: async () => void (await run(localNodes, ["up", app.name], { timeout: 120_000 })), restoreAfterS: 20 }
+        : {}),
+      afterwards: () => containerRunning(app),
+      afterwardsWhat: `the bingo container running on ${app.name}`,
+    },
     "pgbouncer-restart": {
       name: "pgbouncer-restart",
       what: "restart pgbouncer",
