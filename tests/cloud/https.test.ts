@@ -37,7 +37,7 @@ describe("HTTPS with a real certificate on a lasting address", () => {
   });
 
   it("the nginx role answers HTTP-01 over plain HTTP and renews through certbot's timer, handing each certificate to nginx", () => {
-    const role = path.join(ROOT, "ansible", "roles", "nginx_frontend");
+    const role = path.join(ROOT, "ansible", "roles", "frontend");
     const site = fs.readFileSync(path.join(role, "templates", "bingo-site.conf.j2"), "utf8");
     assert.match(site, /\{% if frontend_acme_email \| length > 0 %\}\s*#[^\n]*\n\s*location \^~ \/\.well-known\/acme-challenge\/ \{\s*root \{\{ frontend_acme_webroot \}\};/);
     assert.ok(!/return 30[18]/.test(site), "plain HTTP answers, no redirect");

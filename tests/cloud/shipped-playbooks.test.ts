@@ -90,9 +90,9 @@ describe("a node the group re-creates is monitored and reached as the others", {
     ensureBindings();
     const { stacks } = synthAll(fixtureSettings());
     const [ig] = resources(stacks.app, "yandex_compute_instance_group");
-    const v = shippedVars(ig.instance_template.metadata["user-data"], ["firewall_allow_monitoring", "firewall_ssh_sources", "node_exporter_listen_address"]);
-    assert.deepEqual(v.firewall_allow_monitoring.map((r: Json) => r.sources), [["10.10.1.10", "10.10.1.138"]]);
-    assert.deepEqual(v.firewall_ssh_sources, ["10.10.1.10/32", "10.10.1.138/32"]);
+    const v = shippedVars(ig.instance_template.metadata["user-data"], ["common_firewall_allow_monitoring", "common_firewall_ssh_sources", "node_exporter_listen_address"]);
+    assert.deepEqual(v.common_firewall_allow_monitoring.map((r: Json) => r.sources), [["10.10.1.10", "10.10.1.138"]]);
+    assert.deepEqual(v.common_firewall_ssh_sources, ["10.10.1.10/32", "10.10.1.138/32"]);
     assert.equal(v.node_exporter_listen_address, "0.0.0.0");
   });
 });

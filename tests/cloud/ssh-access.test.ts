@@ -15,7 +15,7 @@ import { FIXTURE, fixtureSettings, Json, resources, ROOT, synthesizeBefore } fro
 
 const hasAnsible = spawnSync("ansible-playbook", ["--version"], { stdio: "ignore" }).status === 0;
 
-/** firewall_ssh_sources as the playbooks' group_vars resolve it for each host of an inventory. */
+/** common_firewall_ssh_sources as the playbooks' group_vars resolve it for each host of an inventory. */
 function sshSources(inventory: Json): Record<string, string[]> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "bingo-ssh-"));
   fs.cpSync(path.join(ROOT, "ansible", "group_vars"), path.join(dir, "group_vars"), { recursive: true });
@@ -23,7 +23,7 @@ function sshSources(inventory: Json): Record<string, string[]> {
   fs.writeFileSync(path.join(dir, "ansible.cfg"), "[defaults]\n");
   fs.writeFileSync(
     path.join(dir, "check.yml"),
-    "- hosts: all\n  gather_facts: false\n  tasks:\n    - ansible.builtin.debug:\n        var: firewall_ssh_sources\n",
+    "- hosts: all\n  gather_facts: false\n  tasks:\n    - ansible.builtin.debug:\n        var: common_firewall_ssh_sources\n",
   );
   const r = spawnSync("ansible-playbook", ["-i", path.join(dir, "inventory.yml"), path.join(dir, "check.yml")], {
     encoding: "utf8",
@@ -31,7 +31,7 @@ function sshSources(inventory: Json): Record<string, string[]> {
   });
   assert.equal(r.status, 0, r.stdout + r.stderr);
   const hosts = JSON.parse(r.stdout).plays[0].tasks[0].hosts as Record<string, Json>;
-  return Object.fromEntries(Object.entries(hosts).map(([h, v]) => [h, v.firewall_ssh_sources]));
+  return Object.fromEntries(Object.entries(hosts).map(([h, v]) => [h, v.common_firewall_ssh_sources]));
 }
 
 const local = { ansible_connection: "local", ansible_python_interpreter: "python3" };
