@@ -34,7 +34,7 @@ export interface DrillPlan {
   recoveryWaitS?: number;
   /** Serving again within this many seconds passes. @default 60 (requirement 1) */
   recoveryLimitS?: number;
-  /** The service must answer every request that starts this many seconds after the break (none: not judged). */
+  /** Every request that starts this many seconds after the break must get an answer (none: not judged). */
   answeringLimitS?: number;
   /** After the drill: how the recovery's time divides, for the report (breakAtMs: epoch ms of the break). */
   phases?(breakAtMs: number): Promise<string>;
@@ -100,9 +100,15 @@ export function recoveredAt(probe: { atMs: number; ok: boolean }[], fromMs: numb
   return firstGood ? firstGood.atMs : Number.NaN;
 }
 
-/** Seconds from the break to the start of the last request that failed after it (0: none failed). */
-export function lastFailureAfter(samples: readonly Sample[], breakAtMs: number): number {
-  const last = samples.filter((s) => !s.ok && s.startMs >= breakAtMs).reduce((m, s) => Math.max(m, s.startMs), breakAtMs);
+/**
+ * Seconds from the break to the start of the last request after it that got no answer
+ * at all (a connection refused, reset or timed out: what a lost frontend causes; an
+ * HTTP error is an answer, from a frontend that is up). 0: none.
+ */
+export function lastUnansweredAfter(samples: readonly Sample[], breakAtMs: number): number {
+  const last = samples
+    .filter((s) => !s.ok && s.status === 0 && s.error !== "shed" && s.startMs >= breakAtMs)
+    .reduce((m, s) => Math.max(m, s.startMs), breakAtMs);
   return (last - breakAtMs) / 1000;
 }
 
@@ -221,7 +227,7 @@ export async function runDrill(ctx: LoadContext, db: Database, ranges: MaxIds, p
     const rowsKept = Object.keys(countsBefore).every((t) => countsBefore[t] === countsAfter[t]);
     const samples = ctx.log.select((s) => s.phase === phase);
     const summary = SampleLog.summarize(phase, samples);
-    const answeringS = lastFailureAfter(samples, breakAt);
+    const answeringS = lastUnansweredAfter(samples, breakAt);
     const answering = plan.answeringLimitS === undefined || answeringS <= plan.answeringLimitS;
     const ok = summary.errorRatio <= ERROR_BUDGET && recoverySeconds < recoveryLimitS && rowsKept && answering;
     const phases = plan.phases ? await plan.phases(breakEpochMs).catch((err: Error) => `phases unknown: ${err.message}`) : undefined;
@@ -246,13 +252,13 @@ export async function runDrill(ctx: LoadContext, db: Database, ranges: MaxIds, p
         verdict: verdict(ok),
         figure:
           `failed ${summary.errors}/${summary.count} (${pct(summary.errorRatio)}: ${breakdown(summary.failures)}), ` +
-          `last failure ${answeringS.toFixed(1)} s after the break, ` +
+          `last unanswered ${answeringS.toFixed(1)} s after the break, ` +
           `serving again ${Number.isFinite(recoverySeconds) ? recoverySeconds.toFixed(1) : "never"} s after the ${plan.restore ? "restore" : "break"}, ` +
           `rate ${rates} RPS${back}, p90 ${Math.round(summary.p90)} ms, initial rows ${rowsKept ? "kept" : "LOST"}` +
           (phases ? `; ${phases}` : ""),
         requirement:
           `failed <= ${ERROR_BUDGET * 100}% of requests, serving again < ${recoveryLimitS} s, no initial row lost` +
-          (plan.answeringLimitS === undefined ? "" : `, every request answered from ${plan.answeringLimitS} s after the break`),
+          (plan.answeringLimitS === undefined ? "" : `, every request answered from ${plan.answeringLimitS} s after the break on`),
         details: alsoDown.length ? `meanwhile not answering pong, though this drill did not break it: ${alsoDown.join(", ")}` : undefined,
       },
     };

@@ -4,7 +4,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { splitShellWords, shellQuote } from "../../acceptance/target/shell-words.js";
 import { rowDifferences } from "../../acceptance/checks/data.js";
-import { breakdown, downSeconds, recoveredAt } from "../../acceptance/drills/drill.js";
+import { breakdown, downSeconds, lastUnansweredAfter, recoveredAt } from "../../acceptance/drills/drill.js";
 import { appPingProblems } from "../../acceptance/drills/health.js";
 import { RateSchedule } from "../../acceptance/driver/schedule.js";
 import { runOpenLoad } from "../../acceptance/driver/open-load.js";
@@ -112,4 +112,11 @@ test("DRILLS narrows a profile to the named drills and refuses unknown ones", ()
   assert.equal(chooseProfile(undefined, "").name, "full");
   assert.throws(() => chooseProfile("smoke", "nginx-restart,reboot"), /unknown drill 'reboot' in DRILLS/);
   assert.throws(() => chooseProfile("huge", undefined), /unknown PROFILE 'huge'/);
+});
+
+test("a lost frontend's time: the last request after the break that got no answer at all, not an HTTP error", () => {
+  const sample = (startMs: number, status: number, error?: string) => ({ endpoint: "GET /ping", phase: "drill:x", startMs, latencyMs: 5, status, ok: false, error });
+  const samples = [sample(900, 0, "ECONNRESET"), sample(1_500, 0, "UND_ERR_CONNECT_TIMEOUT"), sample(3_000, 500), sample(4_000, 0, "shed")];
+  assert.equal(lastUnansweredAfter(samples, 1_000), 0.5);
+  assert.equal(lastUnansweredAfter([sample(3_000, 502)], 1_000), 0);
 });
