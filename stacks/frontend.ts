@@ -2,11 +2,11 @@ import * as path from "node:path";
 import { NullProvider } from "@cdktf/provider-null/lib/provider";
 import { Fn, TerraformOutput, Token } from "cdktf";
 import { Construct } from "constructs";
-import { stringify } from "yaml";
 import { DataYandexLockboxSecretVersionEntry } from "../.gen/providers/yandex/data-yandex-lockbox-secret-version-entry";
 import { AnsibleRun } from "../constructs/ansible-run";
 import { FrontendBalancer } from "../constructs/frontend-balancer";
 import { Vm } from "../constructs/vm";
+import { inventoryYaml, type InventoryHost } from "../inventory/ansible-inventory";
 import { Settings } from "../settings";
 import { AppStack } from "./app";
 import { YandexStack } from "./base";
@@ -71,8 +71,8 @@ export class FrontendStack extends YandexStack {
     const knownHostsDir = path.join(props.root, ".local", "ssh", "known_hosts.d");
     const baseOpts = "-o IdentitiesOnly=yes -o StrictHostKeyChecking=accept-new -o ConnectTimeout=10";
     const optsFor = (instanceId: string) => `${baseOpts} -o UserKnownHostsFile=${knownHostsDir}/${instanceId}`;
-    const viaFrontend = (instanceId: string) =>
-      `${optsFor(instanceId)} -o ProxyCommand='ssh -i ${key} ${optsFor(jumpHost.instanceId)} -W %h:%p ${settings.ssh.user}@${jumpHost.publicAddress}'`;
+    // DB and app instances: their own known hosts, through the jump host.
+    const viaFrontend = (instanceId: string) => ({ sshArgs: optsFor(instanceId), viaJumpHost: true });
     // An app instance's id from the group's live instances ("new" until it exists).
     const appInstanceId = (fqdn: string) => Token.asString(Fn.lookup(app.group.instanceIdsByFqdn, fqdn, "new"));
     const upstreams = app.group.loadBalancerAddress ? [app.group.loadBalancerAddress] : [...app.group.hostNames];
@@ -83,51 +83,39 @@ export class FrontendStack extends YandexStack {
     // password the self-configuring VMs read from Lockbox.
     const dbPassword = new DataYandexLockboxSecretVersionEntry(this, "DbPassword", { secretId: db.secrets.secretId, key: DB_PASSWORD_KEY });
     const appHosts = Object.fromEntries(
-      app.group.hostNames.map((fqdn) => [
+      app.group.hostNames.map((fqdn): [string, InventoryHost] => [
         fqdn.split(".")[0],
-        { ansible_host: fqdn, private_address: fqdn, ansible_ssh_common_args: viaFrontend(appInstanceId(fqdn)) },
+        { address: fqdn, privateAddress: fqdn, ...viaFrontend(appInstanceId(fqdn)) },
       ]),
     );
-    this.inventory = stringify(
-      {
-        all: {
-          vars: {
-            ...settings.ansibleVars,
-            ansible_user: settings.ssh.user,
-            ansible_ssh_private_key_file: key,
-            ansible_ssh_common_args: optsFor(jumpHost.instanceId),
-            ...installationVars(settings),
-            // Where the service answers: the balancer's address (the acceptance suite's default URL).
-            bingo_public_url: `http://${net.network.servicePublicAddress}`,
-            // The frontend follows the group by stable names (or the internal balancer).
-            frontend_upstream_hosts: upstreams,
-            frontend_upstream_port: settings.app.port,
-            // The balancer's health check, which a draining frontend fails, and how long the
-            // balancer takes to notice it (the drain waits that long) and to take one back.
-            frontend_health_path: FRONTEND_HEALTH.path,
-            frontend_drain_detect_s: FRONTEND_HEALTH.intervalS * (FRONTEND_HEALTH.unhealthyThreshold + 1) + FRONTEND_HEALTH.timeoutS,
-            frontend_drain_return_s: FRONTEND_HEALTH.intervalS * FRONTEND_HEALTH.healthyThreshold + 1,
-          },
-          children: {
-            db: {
-              hosts: {
-                "bingo-db": { ansible_host: db.vm.privateAddress, private_address: db.vm.privateAddress, ansible_ssh_common_args: viaFrontend(db.vm.instanceId) },
-              },
-            },
-            app: { hosts: appHosts },
-            frontend: {
-              hosts: Object.fromEntries(
-                this.vms.map((vm) => [
-                  vm.name,
-                  { ansible_host: vm.publicAddress, private_address: vm.privateAddress, ansible_ssh_common_args: optsFor(vm.instanceId) },
-                ]),
-              ),
-            },
-          },
-        },
+    this.inventory = inventoryYaml({
+      vars: {
+        ...settings.ansibleVars,
+        ansible_user: settings.ssh.user,
+        ansible_ssh_private_key_file: key,
+        ansible_ssh_common_args: optsFor(jumpHost.instanceId),
+        ...installationVars(settings),
+        // Where the service answers: the balancer's address (the acceptance suite's default URL).
+        bingo_public_url: `http://${net.network.servicePublicAddress}`,
+        // The frontend follows the group by stable names (or the internal balancer).
+        frontend_upstream_hosts: upstreams,
+        frontend_upstream_port: settings.app.port,
+        // The balancer's health check, which a draining frontend fails, and how long the
+        // balancer takes to notice it (the drain waits that long) and to take one back.
+        frontend_health_path: FRONTEND_HEALTH.path,
+        frontend_drain_detect_s: FRONTEND_HEALTH.intervalS * (FRONTEND_HEALTH.unhealthyThreshold + 1) + FRONTEND_HEALTH.timeoutS,
+        frontend_drain_return_s: FRONTEND_HEALTH.intervalS * FRONTEND_HEALTH.healthyThreshold + 1,
       },
-      { lineWidth: 0 },
-    );
+      groups: {
+        db: { "bingo-db": { address: db.vm.privateAddress, privateAddress: db.vm.privateAddress, ...viaFrontend(db.vm.instanceId) } },
+        app: appHosts,
+        frontend: Object.fromEntries(
+          this.vms.map((vm): [string, InventoryHost] => [vm.name, { address: vm.publicAddress, privateAddress: vm.privateAddress, sshArgs: optsFor(vm.instanceId) }]),
+        ),
+      },
+      // The hop carries the key: the jump host's ProxyCommand runs its own ssh.
+      jumpHost: { host: jumpHost.name, user: settings.ssh.user, sshArgs: `-i ${key} ${optsFor(jumpHost.instanceId)}` },
+    });
 
     new AnsibleRun(this, "Configure", {
       inventory: "# Generated by the frontend stack (cdktf); do not edit.\n" + this.inventory,
