@@ -108,7 +108,7 @@ test("time a node the drill did not break spent down is summed per node", () => 
 
 test("DRILLS narrows a profile to the named drills and refuses unknown ones", () => {
   assert.deepEqual(chooseProfile("smoke", "pgbouncer-restart, nginx-restart").drills, ["pgbouncer-restart", "nginx-restart"]);
-  assert.deepEqual(chooseProfile("ci", undefined).drills, ["container-kill", "instance-recreate"]);
+  assert.deepEqual(chooseProfile("ci", undefined).drills, ["container-kill", "nginx-restart", "frontend-kill", "instance-recreate"]);
   assert.equal(chooseProfile(undefined, "").name, "full");
   assert.throws(() => chooseProfile("smoke", "nginx-restart,reboot"), /unknown drill 'reboot' in DRILLS/);
   assert.throws(() => chooseProfile("huge", undefined), /unknown PROFILE 'huge'/);
