@@ -14,6 +14,11 @@ export const FAST_ENDPOINTS = [
 export const LONG_DUMMY = "GET /long_dummy";
 export const SESSION_POST = "POST /api/session";
 export const SESSION_DELETE = "DELETE /api/session/{id}";
+/**
+ * The endpoints that carry one arrival each (a shed arrival is recorded as "shed"). The
+ * DELETE is not one: it follows a POST that created a session, on top of the offered rate.
+ */
+export const ARRIVAL_ENDPOINTS: readonly string[] = [...FAST_ENDPOINTS, LONG_DUMMY, SESSION_POST, "shed"];
 
 type Slot = (ctx: LoadContext, phase: string, due: number) => Promise<void>;
 
