@@ -119,7 +119,7 @@ async function main(): Promise<number> {
         }
         say(`drill ${plan.name}: ${plan.what} after ${t.breakAtS} s at ${t.peakRate} RPS; ${t.steadyRate} RPS until it serves again (+${t.settleS} s), then ${t.peakRate} RPS for ${t.peakAfterS} s`);
         const startS = (performance.now() - originMs) / 1000;
-        const outcome = await runDrill(ctx, db, ranges, plan, t, health);
+        const outcome = await runDrill(ctx, db, ranges, plan, t, health, inventory.nodes);
         const endS = (performance.now() - originMs) / 1000;
         phases.push({ name: `drill ${plan.name}`, startS, endS });
         outcome.rateSteps.forEach((step, k, all) => offered.push({ fromS: step.atMs / 1000, toS: k + 1 < all.length ? all[k + 1].atMs / 1000 : outcome.loadEndMs / 1000, rate: step.rate }));
@@ -166,7 +166,7 @@ async function main(): Promise<number> {
       1,
     ),
   );
-  writeFileSync(path.join(reportDir, "acceptance.html"), renderHtml(meta, results, ctx.log, markers));
+  writeFileSync(path.join(reportDir, "acceptance.html"), renderHtml(meta, results, ctx.log, markers, drills));
   console.log(renderTable(results));
   console.log(`\nreports: ${path.relative(process.cwd(), path.join(reportDir, "acceptance.html"))}, ${path.relative(process.cwd(), path.join(reportDir, "acceptance.json"))}`);
   return results.every((r) => r.verdict === "PASS") ? 0 : 1;
