@@ -8,7 +8,8 @@ import path from "node:path";
 import { answersMatchRows, initialRowsCheck, listAnswerMatches, sessionRoundTrip } from "./checks/data.js";
 import { freshnessCheck, longDummyCheck } from "./checks/freshness.js";
 import { nodeChecks } from "./checks/nodes.js";
-import { verdict, type CheckResult } from "./checks/result.js";
+import { capacityRates, capacityRow, capacityStep, searchCapacity, whyNotHeld } from "./checks/capacity.js";
+import { guarded, verdict, type CheckResult } from "./checks/result.js";
 import { http3Check, serviceChecks } from "./checks/service.js";
 import { fastEndpointChecks, otherEndpointChecks, rateHeldCheck } from "./checks/sla.js";
 import { runDrill, type DrillOutcome } from "./drills/drill.js";
@@ -105,6 +106,30 @@ async function main(): Promise<number> {
       results.push(...(await sessionRoundTrip(ctx, db, (m, p, b) => single.send(m, p, b))));
     } finally {
       await single.close();
+    }
+
+    if (profile.capacity) {
+      const gate = await healthGate(health, "the capacity phase");
+      if (gate) results.push(gate);
+    }
+    const sinceOrigin = () => (performance.now() - originMs) / 1000;
+    if (profile.capacity) {
+      const plan = profile.capacity;
+      lists.phase = "capacity";
+      const row = await guarded("capacity", "highest step that held", async () => {
+        const search = await searchCapacity(capacityRates(plan), async (rate) => {
+          say(`capacity: uncached mix at ${rate} RPS for ${plan.stepS} s`);
+          const startS = sinceOrigin();
+          const figures = await capacityStep(ctx, `capacity:${rate}`, rate, plan.stepS);
+          phases.push({ name: `capacity ${rate} RPS`, startS, endS: sinceOrigin() });
+          offered.push({ fromS: startS, toS: startS + plan.stepS, rate });
+          say(`  ${whyNotHeld(figures) ?? "held"}`);
+          return figures;
+        });
+        return capacityRow(search, plan, health.apps.length);
+      });
+      results.push(...row);
+      say(`  ${row[0].figure}`);
     }
 
     if (profile.drills.length) {
