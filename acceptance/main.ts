@@ -9,6 +9,7 @@ import { answersMatchRows, initialRowsCheck, listAnswerMatches, sessionRoundTrip
 import { freshnessCheck, longDummyCheck } from "./checks/freshness.js";
 import { nodeChecks } from "./checks/nodes.js";
 import { capacityRates, capacityRow, capacityStep, searchCapacity, whyNotHeld } from "./checks/capacity.js";
+import { measureOverhead, overheadRow } from "./checks/frontend-overhead.js";
 import { guarded, verdict, type CheckResult } from "./checks/result.js";
 import { http3Check, serviceChecks } from "./checks/service.js";
 import { fastEndpointChecks, otherEndpointChecks, rateHeldCheck } from "./checks/sla.js";
@@ -108,11 +109,26 @@ async function main(): Promise<number> {
       await single.close();
     }
 
-    if (profile.capacity) {
-      const gate = await healthGate(health, "the capacity phase");
+    if (profile.overhead || profile.capacity) {
+      const gate = await healthGate(health, "the overhead and capacity phases");
       if (gate) results.push(gate);
     }
     const sinceOrigin = () => (performance.now() - originMs) / 1000;
+    if (profile.overhead) {
+      const plan = profile.overhead;
+      const app = health.apps[0];
+      say(`frontend overhead: reads by id at ${plan.rate} RPS, ${plan.durationS} s through the frontend and ${plan.durationS} s straight to ${app.node.name} (${app.url}), in alternating rounds`);
+      lists.phase = "overhead";
+      const row = await guarded("frontend overhead", "p90 overhead within 5 ms", async () => {
+        const { front, direct } = await measureOverhead(ctx, plan, { name: app.node.name, url: app.url }, (name, startMs, endMs) => {
+          phases.push({ name, startS: startMs / 1000, endS: endMs / 1000 });
+          offered.push({ fromS: startMs / 1000, toS: endMs / 1000, rate: plan.rate });
+        });
+        return overheadRow(front, direct, app.node.name, plan);
+      });
+      results.push(...row);
+      say(`  ${row[0].figure}`);
+    }
     if (profile.capacity) {
       const plan = profile.capacity;
       lists.phase = "capacity";
