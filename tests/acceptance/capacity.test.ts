@@ -2,6 +2,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { capacityRates, capacityRow, searchCapacity, whyNotHeld, type StepFigures } from "../../acceptance/checks/capacity.js";
+import { chooseProfile } from "../../acceptance/profiles.js";
 
 const PLAN = { fromRate: 120, stepRate: 40, toRate: 400, stepS: 20 };
 
@@ -57,4 +58,15 @@ test("every step holding, or not even the first, is said so", async () => {
   const row = capacityRow(none, PLAN, 2);
   assert.equal(row.verdict, "FAIL");
   assert.match(row.figure, /^held none, failed at 120 RPS \(p90 900 ms >= 400 ms\); ceiling 200 RPS/);
+});
+
+test("only the full profile measures capacity and the frontend overhead", () => {
+  const full = chooseProfile("full", undefined);
+  assert.deepEqual(full.capacity, PLAN);
+  assert.deepEqual(full.overhead, { rate: 60, durationS: 30, rounds: 2 });
+  for (const name of ["smoke", "ci"]) {
+    const p = chooseProfile(name, undefined);
+    assert.equal(p.capacity, undefined, name);
+    assert.equal(p.overhead, undefined, name);
+  }
 });
