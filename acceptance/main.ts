@@ -8,7 +8,9 @@ import path from "node:path";
 import { answersMatchRows, initialRowsCheck, listAnswerMatches, sessionRoundTrip } from "./checks/data.js";
 import { freshnessCheck, longDummyCheck } from "./checks/freshness.js";
 import { nodeChecks } from "./checks/nodes.js";
-import { verdict, type CheckResult } from "./checks/result.js";
+import { capacityRates, capacityRow, capacityStep, searchCapacity, whyNotHeld } from "./checks/capacity.js";
+import { measureOverhead, overheadRow } from "./checks/frontend-overhead.js";
+import { guarded, verdict, type CheckResult } from "./checks/result.js";
 import { http3Check, serviceChecks } from "./checks/service.js";
 import { fastEndpointChecks, otherEndpointChecks, rateHeldCheck } from "./checks/sla.js";
 import { runDrill, type DrillOutcome } from "./drills/drill.js";
@@ -107,6 +109,45 @@ async function main(): Promise<number> {
       await single.close();
     }
 
+    if (profile.overhead || profile.capacity) {
+      const gate = await healthGate(health, "the overhead and capacity phases");
+      if (gate) results.push(gate);
+    }
+    const sinceOrigin = () => (performance.now() - originMs) / 1000;
+    if (profile.overhead) {
+      const plan = profile.overhead;
+      const app = health.apps[0];
+      say(`frontend overhead: reads by id at ${plan.rate} RPS, ${plan.durationS} s through the frontend and ${plan.durationS} s straight to ${app.node.name} (${app.url}), in alternating rounds`);
+      lists.phase = "overhead";
+      const row = await guarded("frontend overhead", "p90 overhead within 5 ms", async () => {
+        const { front, direct } = await measureOverhead(ctx, plan, { name: app.node.name, url: app.url }, (name, startMs, endMs) => {
+          phases.push({ name, startS: startMs / 1000, endS: endMs / 1000 });
+          offered.push({ fromS: startMs / 1000, toS: endMs / 1000, rate: plan.rate });
+        });
+        return overheadRow(front, direct, app.node.name, plan);
+      });
+      results.push(...row);
+      say(`  ${row[0].figure}`);
+    }
+    if (profile.capacity) {
+      const plan = profile.capacity;
+      lists.phase = "capacity";
+      const row = await guarded("capacity", "highest step that held", async () => {
+        const search = await searchCapacity(capacityRates(plan), async (rate) => {
+          say(`capacity: uncached mix at ${rate} RPS for ${plan.stepS} s`);
+          const startS = sinceOrigin();
+          const figures = await capacityStep(ctx, `capacity:${rate}`, rate, plan.stepS);
+          phases.push({ name: `capacity ${rate} RPS`, startS, endS: sinceOrigin() });
+          offered.push({ fromS: startS, toS: startS + plan.stepS, rate });
+          say(`  ${whyNotHeld(figures) ?? "held"}`);
+          return figures;
+        });
+        return capacityRow(search, plan, health.apps.length);
+      });
+      results.push(...row);
+      say(`  ${row[0].figure}`);
+    }
+
     if (profile.drills.length) {
       const plans = await drillPlans(inventory, ROOT, profile.drills);
       const t = profile.drillTiming;
@@ -119,7 +160,7 @@ async function main(): Promise<number> {
         }
         say(`drill ${plan.name}: ${plan.what} after ${t.breakAtS} s at ${t.peakRate} RPS; ${t.steadyRate} RPS until it serves again (+${t.settleS} s), then ${t.peakRate} RPS for ${t.peakAfterS} s`);
         const startS = (performance.now() - originMs) / 1000;
-        const outcome = await runDrill(ctx, db, ranges, plan, t, health);
+        const outcome = await runDrill(ctx, db, ranges, plan, t, health, inventory.nodes);
         const endS = (performance.now() - originMs) / 1000;
         phases.push({ name: `drill ${plan.name}`, startS, endS });
         outcome.rateSteps.forEach((step, k, all) => offered.push({ fromS: step.atMs / 1000, toS: k + 1 < all.length ? all[k + 1].atMs / 1000 : outcome.loadEndMs / 1000, rate: step.rate }));
@@ -166,7 +207,7 @@ async function main(): Promise<number> {
       1,
     ),
   );
-  writeFileSync(path.join(reportDir, "acceptance.html"), renderHtml(meta, results, ctx.log, markers));
+  writeFileSync(path.join(reportDir, "acceptance.html"), renderHtml(meta, results, ctx.log, markers, drills));
   console.log(renderTable(results));
   console.log(`\nreports: ${path.relative(process.cwd(), path.join(reportDir, "acceptance.html"))}, ${path.relative(process.cwd(), path.join(reportDir, "acceptance.json"))}`);
   return results.every((r) => r.verdict === "PASS") ? 0 : 1;

@@ -1,6 +1,8 @@
 // What each PROFILE runs. Rates and durations come from requirements.md: steady 60 RPS,
 // peak 120 RPS for a minute, and during a drill the peak while both nodes are up, the
 // steady rate while one is down; CI keeps the same shape, shorter.
+import type { CapacityPlan } from "./checks/capacity.js";
+import type { OverheadPlan } from "./checks/frontend-overhead.js";
 import type { DrillTiming } from "./drills/drill.js";
 import { DRILL_NAMES, type DrillName } from "./drills/plans.js";
 
@@ -13,6 +15,10 @@ export interface LoadPhase {
 export interface Profile {
   name: string;
   phases: LoadPhase[];
+  /** The reads by id through the frontend and straight to an app node, after the load phases. */
+  overhead?: OverheadPlan;
+  /** The uncached mix raised step by step, after the load phases, before the drills. */
+  capacity?: CapacityPlan;
   drills: readonly DrillName[];
   drillTiming: DrillTiming;
 }
@@ -38,6 +44,9 @@ export const PROFILES: Record<string, Profile> = {
       { name: "steady", rate: 60, durationS: 120 },
       { name: "peak", rate: 120, durationS: 60 },
     ],
+    overhead: { rate: 60, durationS: 30, rounds: 2 },
+    // From the peak up; two app nodes at 100/s per process refuse beyond about 200 RPS.
+    capacity: { fromRate: 120, stepRate: 40, toRate: 400, stepS: 20 },
     drills: DRILL_NAMES,
     drillTiming: { peakRate: 120, steadyRate: 60, breakAtS: 10, settleS: 5, peakAfterS: 30 },
   },

@@ -13,6 +13,8 @@ import { streamFrom } from "../target/ssh.js";
 import { pct, verdict, type CheckResult } from "../checks/result.js";
 import { shellQuote } from "../target/shell-words.js";
 import type { HealthTargets } from "./health.js";
+import { readFailedAccesses } from "./access-log.js";
+import { classCounts, explainFailures, failureLine, type ExplainedFailure } from "./failed-requests.js";
 
 export interface DrillPlan {
   name: string;
@@ -73,6 +75,12 @@ export interface DrillOutcome {
   requests: number;
   failed: number;
   failures: Record<string, number>;
+  /** The break, ms since the suite's origin. */
+  breakAtMs: number;
+  /** Every failed request, with the node that served it and its class. */
+  failedRequests: ExplainedFailure[];
+  /** Frontends whose access log could not be read (their failures say "node unknown"). */
+  accessLogProblems: string[];
   recoverySeconds: number;
   /** From the break, or from the restore when the drill restores by hand. */
   recoveryFrom: "break" | "restore";
@@ -88,6 +96,10 @@ const ERROR_BUDGET = 0.01;
 const RECOVERY_WAIT_S = 90;
 /** Ignore the probe this long after the break: a break takes a moment to show. */
 const BREAK_SHOWS_S = 1;
+/** nginx writes the access log's buffer every 2 s (flush=2s): wait that long, and a margin. */
+const ACCESS_LOG_FLUSH_MS = 3_000;
+/** Failed requests listed in the table's details; the HTML report lists them all. */
+const FAILURES_IN_TABLE = 5;
 
 /** When the probe last turned healthy after fromMs (NaN if it never did). */
 export function recoveredAt(probe: { atMs: number; ok: boolean }[], fromMs: number): number {
@@ -152,7 +164,24 @@ function watchOthers(targets: HealthTargets, plan: DrillPlan, loops: number, int
   });
 }
 
-export async function runDrill(ctx: LoadContext, db: Database, ranges: MaxIds, plan: DrillPlan, timing: DrillTiming, targets: HealthTargets): Promise<DrillOutcome> {
+/**
+ * The drill's failed requests, explained from the frontends' access log over the
+ * drill's window (read once; a log that cannot be read leaves "node unknown").
+ */
+async function explainDrillFailures(ctx: LoadContext, failed: readonly Sample[], nodes: readonly InventoryNode[], plan: DrillPlan, brk: { atMs: number; servingAgainMs: number }, window: { fromMs: number; toMs: number }, requests: number) {
+  const names = new Map(nodes.map((n) => [n.privateAddress, n.name]));
+  const brokenAddress = nodes.find((n) => n.name === plan.breaks)?.privateAddress;
+  const needLog = failed.some((s) => s.status !== 0);
+  const waitMs = window.toMs + ACCESS_LOG_FLUSH_MS - (performance.now() - ctx.originMs);
+  if (needLog && waitMs > 0) await sleep(waitMs);
+  const epoch = (ms: number) => ctx.originEpochMs + ms;
+  const frontends = nodes.filter((n) => n.group === "frontend");
+  // Other traffic shares the log: read well beyond the drill's own requests.
+  const log = needLog ? await readFailedAccesses(frontends, epoch(window.fromMs) - 2_000, epoch(window.toMs) + 2_000, requests * 4 + 10_000) : { entries: [], problems: [] };
+  return { explained: explainFailures(failed, log.entries, { ...brk, brokenAddress }, ctx.originEpochMs, names), problems: log.problems };
+}
+
+export async function runDrill(ctx: LoadContext, db: Database, ranges: MaxIds, plan: DrillPlan, timing: DrillTiming, targets: HealthTargets, nodes: readonly InventoryNode[]): Promise<DrillOutcome> {
   const phase = `drill:${plan.name}`;
   const countsBefore = await db.initialRowCounts(ranges);
   const probe: { atMs: number; ok: boolean }[] = [];
@@ -233,6 +262,14 @@ export async function runDrill(ctx: LoadContext, db: Database, ranges: MaxIds, p
     const phases = plan.phases ? await plan.phases(breakEpochMs).catch((err: Error) => `phases unknown: ${err.message}`) : undefined;
     const t0 = schedule.startedAt - ctx.originMs;
     const alsoDown = Object.entries(downSeconds(watched)).map(([name, sec]) => `${name} ~${sec.toFixed(1)} s`);
+    const failed = samples.filter((s) => !s.ok);
+    const { explained, problems } = await explainDrillFailures(ctx, failed, nodes, plan, { atMs: breakAt, servingAgainMs: healthyAt }, { fromMs: t0, toMs: loadEndMs }, samples.length);
+    const details = [
+      failed.length ? `failures by class: ${classCounts(explained)}` : "",
+      explained.slice(0, FAILURES_IN_TABLE).map(failureLine).join("; ") + (explained.length > FAILURES_IN_TABLE ? `; ... ${explained.length - FAILURES_IN_TABLE} more in the HTML report` : ""),
+      problems.length ? `access log not read (node unknown): ${problems.join("; ")}` : "",
+      alsoDown.length ? `meanwhile not answering pong, though this drill did not break it: ${alsoDown.join(", ")}` : "",
+    ].filter(Boolean);
     const rates = run.segments.map((g) => `${g.rate}`).join("->");
     const back = run.segments.length > 2 ? ` (back at +${run.segments[2].fromS.toFixed(0)} s)` : "";
     return {
@@ -244,6 +281,9 @@ export async function runDrill(ctx: LoadContext, db: Database, ranges: MaxIds, p
       requests: summary.count,
       failed: summary.errors,
       failures: summary.failures,
+      breakAtMs: breakAt,
+      failedRequests: explained,
+      accessLogProblems: problems,
       recoverySeconds,
       recoveryFrom: plan.restore ? "restore" : "break",
       rowsKept,
@@ -259,7 +299,7 @@ export async function runDrill(ctx: LoadContext, db: Database, ranges: MaxIds, p
         requirement:
           `failed <= ${ERROR_BUDGET * 100}% of requests, serving again < ${recoveryLimitS} s, no initial row lost` +
           (plan.answeringLimitS === undefined ? "" : `, every request answered from ${plan.answeringLimitS} s after the break on`),
-        details: alsoDown.length ? `meanwhile not answering pong, though this drill did not break it: ${alsoDown.join(", ")}` : undefined,
+        details: details.length ? details.join("; ") : undefined,
       },
     };
   } finally {

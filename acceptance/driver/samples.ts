@@ -5,6 +5,8 @@ import { summarize, type LatencySummary } from "./percentile.js";
 export interface Sample {
   /** Endpoint label, e.g. "GET /api/movie/{id}". */
   endpoint: string;
+  /** The path requested, e.g. "/api/movie/42" (none for a shed request, which was never sent). */
+  path?: string;
   /** Load phase the request belonged to, e.g. "steady", "peak", "drill:nginx". */
   phase: string;
   /** Intended start, in ms since the suite's clock origin. */

@@ -54,10 +54,10 @@ export async function timed(
   try {
     const res = await ctx.client.send(method, path, body);
     const ok = res.status >= 200 && res.status < 300;
-    ctx.log.add({ endpoint, phase, startMs: dueMs - ctx.originMs, latencyMs: performance.now() - dueMs, status: res.status, ok });
+    ctx.log.add({ endpoint, path, phase, startMs: dueMs - ctx.originMs, latencyMs: performance.now() - dueMs, status: res.status, ok });
     return res;
   } catch (err) {
-    ctx.log.add({ endpoint, phase, startMs: dueMs - ctx.originMs, latencyMs: performance.now() - dueMs, status: 0, ok: false, error: errorKind(err) });
+    ctx.log.add({ endpoint, path, phase, startMs: dueMs - ctx.originMs, latencyMs: performance.now() - dueMs, status: 0, ok: false, error: errorKind(err) });
     return undefined;
   }
 }

@@ -32,7 +32,7 @@ export function startListLoop(ctx: LoadContext, origin: string, inspect: Inspect
     for (let i = 0; i < maxRequests && !stopping; i++) {
       const endpoint = LIST_ENDPOINTS[i % LIST_ENDPOINTS.length];
       const start = performance.now();
-      const sample = { endpoint, phase: loop.phase, startMs: start - ctx.originMs };
+      const sample = { endpoint, path: endpoint.slice(4), phase: loop.phase, startMs: start - ctx.originMs };
       try {
         const res = await client.send("GET", endpoint.slice(4));
         const ok = res.status >= 200 && res.status < 300;

@@ -14,20 +14,33 @@ export const FAST_ENDPOINTS = [
 export const LONG_DUMMY = "GET /long_dummy";
 export const SESSION_POST = "POST /api/session";
 export const SESSION_DELETE = "DELETE /api/session/{id}";
+/**
+ * The endpoints that carry one arrival each (a shed arrival is recorded as "shed"). The
+ * DELETE is not one: it follows a POST that created a session, on top of the offered rate.
+ */
+export const ARRIVAL_ENDPOINTS: readonly string[] = [...FAST_ENDPOINTS, LONG_DUMMY, SESSION_POST, "shed"];
 
 type Slot = (ctx: LoadContext, phase: string, due: number) => Promise<void>;
+
+/** The reads by id, each of a random id of the initial data. */
+export const ID_READS: readonly (readonly [endpoint: string, path: (ctx: LoadContext) => string])[] = [
+  ["GET /api/movie/{id}", (ctx) => `/api/movie/${randomId(ctx.ranges.movies)}`],
+  ["GET /api/customer/{id}", (ctx) => `/api/customer/${randomId(ctx.ranges.customers)}`],
+  ["GET /api/session/{id}", (ctx) => `/api/session/${randomId(ctx.ranges.sessions)}`],
+];
+
+const idRead =
+  ([endpoint, path]: (typeof ID_READS)[number], label = endpoint): Slot =>
+  async (ctx, phase, due) =>
+    void (await timed(ctx, phase, label, due, "GET", path(ctx)));
 
 const slots: [number, Slot][] = [
   [20, async (ctx, phase, due) => void (await timed(ctx, phase, "POST /operation", due, "POST", "/operation", { operation: randomId(1000) }))],
   [20, async (ctx, phase, due) => void (await timed(ctx, phase, "GET /db_dummy", due, "GET", "/db_dummy"))],
-  [20, async (ctx, phase, due) => void (await timed(ctx, phase, "GET /api/movie/{id}", due, "GET", `/api/movie/${randomId(ctx.ranges.movies)}`))],
-  [20, async (ctx, phase, due) => void (await timed(ctx, phase, "GET /api/customer/{id}", due, "GET", `/api/customer/${randomId(ctx.ranges.customers)}`))],
-  [20, async (ctx, phase, due) => void (await timed(ctx, phase, "GET /api/session/{id}", due, "GET", `/api/session/${randomId(ctx.ranges.sessions)}`))],
+  ...ID_READS.map((read): [number, Slot] => [20, idRead(read)]),
   [5, longDummy],
   [5, sessionWrite],
 ];
-const totalWeight = slots.reduce((sum, [w]) => sum + w, 0);
-
 async function longDummy(ctx: LoadContext, phase: string, due: number): Promise<void> {
   const res = await timed(ctx, phase, LONG_DUMMY, due, "GET", "/long_dummy");
   if (res && res.status === 200) {
@@ -70,14 +83,30 @@ async function sessionWrite(ctx: LoadContext, phase: string, due: number): Promi
   await deleteCreated(ctx, phase, id);
 }
 
-/** A job for the open-model driver that picks an endpoint by the mix's weights. */
-export function mixJob(ctx: LoadContext, phase: string): Job {
+/** A job for the open-model driver that picks one of the slots by their weights. */
+function weightedJob(ctx: LoadContext, phase: string, table: readonly [number, Slot][]): Job {
+  const total = table.reduce((sum, [w]) => sum + w, 0);
   return async (due) => {
-    let pick = Math.random() * totalWeight;
-    for (const [weight, slot] of slots) {
+    let pick = Math.random() * total;
+    for (const [weight, slot] of table) {
       pick -= weight;
       if (pick < 0) return slot(ctx, phase, due);
     }
-    return slots[0][1](ctx, phase, due);
+    return table[0][1](ctx, phase, due);
   };
+}
+
+/** The mix of requirements.md, by its weights. */
+export function mixJob(ctx: LoadContext, phase: string): Job {
+  return weightedJob(ctx, phase, slots);
+}
+
+/** The same mix without /long_dummy, which the frontend caches: every request reaches an app node. */
+export function uncachedMixJob(ctx: LoadContext, phase: string): Job {
+  return weightedJob(ctx, phase, slots.filter(([, slot]) => slot !== longDummy));
+}
+
+/** The reads by id in equal parts, each endpoint recorded as label(endpoint). */
+export function idReadsJob(ctx: LoadContext, phase: string, label: (endpoint: string) => string = (e) => e): Job {
+  return weightedJob(ctx, phase, ID_READS.map((read) => [1, idRead(read, label(read[0]))]));
 }

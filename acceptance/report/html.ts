@@ -2,6 +2,8 @@
 // latency percentiles, errors, each per endpoint), with the failover moments marked.
 import type { CheckResult } from "../checks/result.js";
 import type { SampleLog } from "../driver/samples.js";
+import type { DrillOutcome } from "../drills/drill.js";
+import { classCounts, FAILURE_CLASSES } from "../drills/failed-requests.js";
 import { lineChart, PALETTE, type ChartMarker, type Series } from "./svg.js";
 
 const esc = (s: string) => s.replace(/[&<>"]/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;" })[c] ?? c);
@@ -27,7 +29,35 @@ function offeredPoints(offered: ReportMeta["offered"]): { x: number; y: number }
   return points;
 }
 
-export function renderHtml(meta: ReportMeta, results: readonly CheckResult[], log: SampleLog, markers: readonly ChartMarker[]): string {
+/** A drill with thousands of failures is explained by its first ones; the JSON report keeps all. */
+const FAILURES_LISTED = 1_000;
+
+export type DrillFailures = Pick<DrillOutcome, "name" | "what" | "failedRequests" | "accessLogProblems">;
+
+/** Per drill, every failed request: time from the break, endpoint, status or error, node, class. */
+function drillFailuresHtml(drills: readonly DrillFailures[]): string {
+  if (!drills.length) return "";
+  const sections = drills.map((d) => {
+    const head = `<h3>${esc(d.name)}: ${esc(d.what)}</h3><p>${d.failedRequests.length} failed: ${esc(classCounts(d.failedRequests))}${
+      d.accessLogProblems.length ? `<br><small>access log not read, so "node unknown": ${esc(d.accessLogProblems.join("; "))}</small>` : ""
+    }</p>`;
+    if (!d.failedRequests.length) return head;
+    const rows = d.failedRequests
+      .slice(0, FAILURES_LISTED)
+      .map(
+        (f) =>
+          `<tr><td>${f.atS >= 0 ? "+" : ""}${f.atS.toFixed(3)} s</td><td>${esc(f.sample.endpoint)}${f.sample.path ? `<br><small>${esc(f.sample.path)}</small>` : ""}</td><td>${esc(f.sample.status ? String(f.sample.status) : (f.sample.error ?? "error"))}</td><td>${f.sample.latencyMs.toFixed(0)} ms</td><td>${esc(f.node)}</td><td>${esc(FAILURE_CLASSES[f.class])}</td></tr>`,
+      )
+      .join("\n");
+    const more = d.failedRequests.length > FAILURES_LISTED ? `<p>... and ${d.failedRequests.length - FAILURES_LISTED} more (reports/acceptance.json lists all).</p>` : "";
+    return `${head}<table><tr><th>from the break</th><th>endpoint</th><th>status or error</th><th>after</th><th>served by (frontend -> app node status)</th><th>class</th></tr>\n${rows}\n</table>${more}`;
+  });
+  return `<h2>Failed requests in the drills</h2>
+<p>Time: the request's intended start relative to the break. Served by: the frontend's access log line with the same method, path and status while the request was out (upstreams tried, in order, with their status); a request with no answer has no node.</p>
+${sections.join("\n")}`;
+}
+
+export function renderHtml(meta: ReportMeta, results: readonly CheckResult[], log: SampleLog, markers: readonly ChartMarker[], drills: readonly DrillFailures[] = []): string {
   const endpoints = [...new Set(log.samples.map((s) => s.endpoint))].sort();
   const xMax = Math.ceil(Math.max(1, ...log.samples.map((s) => s.startMs / 1000)));
   const perEndpoint = endpoints.map((e, i) => ({ e, color: PALETTE[i % PALETTE.length], points: log.perSecond((s) => s.endpoint === e) }));
@@ -76,6 +106,7 @@ svg{display:block;margin:12px 0;border:1px solid #eee}
 <table><tr><th>check</th><th>verdict</th><th>figure</th><th>requirement</th></tr>
 ${rows}
 </table>
+${drillFailuresHtml(drills)}
 ${charts.join("\n")}
 </body></html>
 `;

@@ -23,7 +23,7 @@ export function renderTable(results: readonly CheckResult[]): string {
     const height = Math.max(...wrapped.map((w) => w.length));
     return Array.from({ length: height }, (_, l) => wrapped.map((w, i) => (w[l] ?? "").padEnd(widths[i])).join(" | ").trimEnd()).join("\n");
   };
-  const body = results.map((r) => row([r.check, r.verdict, r.figure + (r.details && r.verdict === "FAIL" ? ` [${r.details}]` : ""), r.requirement]));
+  const body = results.map((r) => row([r.check, r.verdict, r.figure + (r.details ? ` [${r.details}]` : ""), r.requirement]));
   const passed = results.filter((r) => r.verdict === "PASS").length;
   return [row(header), rule, ...body, rule, `${passed}/${results.length} checks passed`].join("\n");
 }
