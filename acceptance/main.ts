@@ -10,7 +10,7 @@ import { freshnessCheck, longDummyCheck } from "./checks/freshness.js";
 import { nodeChecks } from "./checks/nodes.js";
 import { capacityRates, capacityRow, capacityStep, searchCapacity, whyNotHeld } from "./checks/capacity.js";
 import { measureOverhead, overheadRow } from "./checks/frontend-overhead.js";
-import { guarded, verdict, type CheckResult } from "./checks/result.js";
+import { allHeld, guarded, verdict, type CheckResult } from "./checks/result.js";
 import { http3Check, serviceChecks } from "./checks/service.js";
 import { fastEndpointChecks, otherEndpointChecks, rateHeldCheck } from "./checks/sla.js";
 import { runDrill, type DrillOutcome } from "./drills/drill.js";
@@ -197,7 +197,7 @@ async function main(): Promise<number> {
     JSON.stringify(
       {
         ...meta,
-        passed: results.every((r) => r.verdict === "PASS"),
+        passed: allHeld(results),
         checks: results,
         endpoints: summaries,
         drills: drills.map(({ result: _r, ...d }) => d),
@@ -210,7 +210,7 @@ async function main(): Promise<number> {
   writeFileSync(path.join(reportDir, "acceptance.html"), renderHtml(meta, results, ctx.log, markers, drills));
   console.log(renderTable(results));
   console.log(`\nreports: ${path.relative(process.cwd(), path.join(reportDir, "acceptance.html"))}, ${path.relative(process.cwd(), path.join(reportDir, "acceptance.json"))}`);
-  return results.every((r) => r.verdict === "PASS") ? 0 : 1;
+  return allHeld(results) ? 0 : 1;
 }
 
 main().then(

@@ -7,7 +7,7 @@ import type { Sample } from "../driver/samples.js";
 import { percentile } from "../driver/percentile.js";
 import type { LoadContext } from "../load/context.js";
 import { idReadsJob } from "../load/mix.js";
-import { pct, verdict, type CheckResult } from "./result.js";
+import { goalVerdict, pct, verdict, type CheckResult } from "./result.js";
 
 export interface OverheadPlan {
   rate: number;
@@ -48,11 +48,12 @@ export function overheadRow(front: Side, direct: Side, node: string, plan: Overh
   const errors = front.errors || direct.errors ? `; errors through the frontend ${pct(front.errors / Math.max(1, front.count))}, direct ${pct(direct.errors / Math.max(1, direct.count))}` : "";
   return {
     check: `frontend overhead: GET /api/{movie,customer,session}/{id} at ${plan.rate} RPS, ${plan.durationS} s each way`,
-    verdict: verdict(measured && p90 <= P90_OVERHEAD_LIMIT_MS),
+    // Not measured fails; measured, the 5 ms is a goal of the installation's own.
+    verdict: measured ? goalVerdict(p90 <= P90_OVERHEAD_LIMIT_MS) : verdict(false),
     figure: measured
       ? `frontend overhead: p50 ${signed(p50)}, p90 ${signed(p90)} (through the frontend ${msf(front.p50)}/${msf(front.p90)} ms, direct to ${node} ${msf(direct.p50)}/${msf(direct.p90)} ms)${errors}`
       : `not measured: ${front.count - front.errors}/${front.count} answered through the frontend, ${direct.count - direct.errors}/${direct.count} direct to ${node}`,
-    requirement: `p90 overhead within ${P90_OVERHEAD_LIMIT_MS} ms`,
+    requirement: `goal: p90 overhead within ${P90_OVERHEAD_LIMIT_MS} ms`,
   };
 }
 

@@ -97,7 +97,7 @@ export function renderHtml(meta: ReportMeta, results: readonly CheckResult[], lo
 body{font-family:sans-serif;margin:24px;color:#222}
 table{border-collapse:collapse;font-size:13px;margin-bottom:24px}
 td,th{border:1px solid #ccc;padding:4px 8px;text-align:left;vertical-align:top}
-tr.PASS td:nth-child(2){color:#161;font-weight:bold} tr.FAIL td:nth-child(2){color:#b00;font-weight:bold}
+tr.PASS td:nth-child(2){color:#161;font-weight:bold} tr.FAIL td:nth-child(2){color:#b00;font-weight:bold} tr.MISS td:nth-child(2){color:#a60;font-weight:bold}
 svg{display:block;margin:12px 0;border:1px solid #eee}
 </style></head><body>
 <h1>Acceptance report</h1>

@@ -25,5 +25,6 @@ export function renderTable(results: readonly CheckResult[]): string {
   };
   const body = results.map((r) => row([r.check, r.verdict, r.figure + (r.details ? ` [${r.details}]` : ""), r.requirement]));
   const passed = results.filter((r) => r.verdict === "PASS").length;
-  return [row(header), rule, ...body, rule, `${passed}/${results.length} checks passed`].join("\n");
+  const missed = results.filter((r) => r.verdict === "MISS").length;
+  return [row(header), rule, ...body, rule, `${passed}/${results.length} checks passed${missed ? `, ${missed} goal(s) of our own missed (MISS)` : ""}`].join("\n");
 }

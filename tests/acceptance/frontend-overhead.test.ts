@@ -2,6 +2,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { overheadRow, side } from "../../acceptance/checks/frontend-overhead.js";
+import { allHeld } from "../../acceptance/checks/result.js";
 import type { Sample } from "../../acceptance/driver/samples.js";
 
 const PLAN = { rate: 60, durationS: 30, rounds: 2 };
@@ -13,9 +14,13 @@ test("the overhead is the difference of the percentiles through the frontend and
   const direct = side(samples(range(1, 100))); // p50 50, p90 90
   const row = overheadRow(front, direct, "app1", PLAN);
   assert.equal(row.figure, "frontend overhead: p50 +2.0 ms, p90 +2.0 ms (through the frontend 52.0/92.0 ms, direct to app1 50.0/90.0 ms)");
-  assert.equal(row.requirement, "p90 overhead within 5 ms");
+  assert.equal(row.requirement, "goal: p90 overhead within 5 ms");
   assert.equal(row.verdict, "PASS");
-  assert.equal(overheadRow(side(samples(range(10, 100))), direct, "app1", PLAN).verdict, "FAIL", "+9 ms at p90");
+  // A goal of the installation's own: missed is reported, and does not fail the run.
+  const missed = overheadRow(side(samples(range(10, 100))), direct, "app1", PLAN);
+  assert.equal(missed.verdict, "MISS", "+9 ms at p90");
+  assert.equal(allHeld([missed]), true);
+  assert.equal(allHeld([missed, { ...missed, verdict: "FAIL" }]), false);
 });
 
 test("a side that got no answer is not measured, and a shed request has no latency", () => {
