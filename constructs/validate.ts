@@ -25,31 +25,31 @@ export function assertRange(construct: string, prop: string, value: number, min:
   }
 }
 
-/** The n-th address of an IPv4 CIDR (like Terraform's cidrhost), e.g. ("10.10.1.0/24", 10) -> "10.10.1.10". */
-export function hostInCidr(cidr: string, n: number): string {
-  assertCidr("hostInCidr", "cidr", cidr);
+/** An IPv4 CIDR as its first address (a number) and its size; the address's host bits are dropped. */
+function cidrRange(construct: string, cidr: string): { start: number; size: number; bits: number } {
+  assertCidr(construct, "cidr", cidr);
   const [addr, bits] = cidr.split("/");
   const size = 2 ** (32 - Number(bits));
+  const value = addr.split(".").reduce((acc, o) => acc * 256 + Number(o), 0);
+  return { start: value - (value % size), size, bits: Number(bits) };
+}
+
+const dotted = (value: number): string => [24, 16, 8, 0].map((shift) => ((value >>> 0) >>> shift) & 255).join(".");
+
+/** The n-th address of an IPv4 CIDR (like Terraform's cidrhost), e.g. ("10.10.1.0/24", 10) -> "10.10.1.10". */
+export function hostInCidr(cidr: string, n: number): string {
+  const { start, size } = cidrRange("hostInCidr", cidr);
   if (!Number.isInteger(n) || n < 1 || n >= size - 1) {
     throw new Error(`hostInCidr: ${cidr} has no host number ${n}; use a subnet of at least ${n + 2} addresses (a /28 or larger)`);
   }
-  const base = addr.split(".").reduce((acc, o) => acc * 256 + Number(o), 0);
-  const value = (base - (base % size) + n) >>> 0;
-  return [24, 16, 8, 0].map((shift) => (value >>> shift) & 255).join(".");
+  return dotted(start + n);
 }
 
 /** cidr cut into the smallest power of two of equal subnets that gives count of them (like Terraform's cidrsubnet). */
 export function splitCidr(cidr: string, count: number): string[] {
-  assertCidr("splitCidr", "cidr", cidr);
-  const [addr, bits] = cidr.split("/");
-  const extra = Math.ceil(Math.log2(Math.max(count, 1)));
-  const prefix = Number(bits) + extra;
+  const { start, bits } = cidrRange("splitCidr", cidr);
+  const prefix = bits + Math.ceil(Math.log2(Math.max(count, 1)));
   if (prefix > 29) throw new Error(`splitCidr: ${cidr} is too small for ${count} subnets of at least 8 addresses; use a larger range`);
   const size = 2 ** (32 - prefix);
-  const base = addr.split(".").reduce((acc, o) => acc * 256 + Number(o), 0);
-  const start = base - (base % 2 ** (32 - Number(bits)));
-  return Array.from({ length: count }, (_, i) => {
-    const value = (start + i * size) >>> 0;
-    return `${[24, 16, 8, 0].map((shift) => (value >>> shift) & 255).join(".")}/${prefix}`;
-  });
+  return Array.from({ length: count }, (_, i) => `${dotted(start + i * size)}/${prefix}`);
 }
