@@ -9,6 +9,8 @@ import { diskProblems, vmSizeProblems } from "./platforms";
 import { Raw } from "./raw";
 import { Reader } from "./reader";
 import { SettingsError } from "./settings-error";
+import { hostInCidr, splitCidr } from "../constructs/validate";
+import { isIpv4Cidr } from "./checks";
 import { Settings } from "./types";
 
 /** The availability zones of ru-central1 (ru-central1-c is closed). */
@@ -124,6 +126,14 @@ export function parseSettings(input: SettingsInput): Settings {
     ansibleVars: r.ansibleVars("ansible_vars"),
   };
   if (settings.network.publicCidr === settings.network.privateCidr) r.problems.push("network.public_cidr and network.private_cidr must be different subnets");
+  // Each frontend zone gets an equal slice of public_cidr; its frontend is host frontend_host of it.
+  if (isIpv4Cidr(settings.network.publicCidr)) try {
+    splitCidr(settings.network.publicCidr, settings.frontendZones.length).forEach((slice) => hostInCidr(slice, settings.network.frontendHost));
+  } catch (err) {
+    r.problems.push(
+      `network.public_cidr ${settings.network.publicCidr} cut into ${settings.frontendZones.length} (one per cloud.frontend_zones) has no host ${settings.network.frontendHost} (network.frontend_host) in each slice: use a larger public_cidr or a smaller frontend_host (${(err as Error).message})`,
+    );
+  }
   if (settings.acmeEmail !== undefined && !/^[^@\s]+@[^@\s]+\.[^@\s]+$/.test(settings.acmeEmail)) {
     r.problems.push(`tls.acme_email (or env BINGO_ACME_EMAIL) is not an email address (${JSON.stringify(settings.acmeEmail)}): Let's Encrypt writes to it about expiring certificates`);
   }

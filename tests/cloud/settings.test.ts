@@ -40,6 +40,16 @@ describe("cloud settings", () => {
     assert.match(msg, /app\.port \(or env BINGO_APP_PORT\) is missing: the port bingo listens on for your student_email/);
   });
 
+  it("one frontend per zone: the zones are distinct, and public_cidr has room for each one's fixed address", () => {
+    assert.deepEqual(fixtureSettings().frontendZones, ["ru-central1-a", "ru-central1-b"]);
+    assert.deepEqual(fixtureSettings({ cloud: { folder_id: "b1gfixture0000000000", zone: "ru-central1-d" } }).frontendZones, ["ru-central1-d", "ru-central1-a"]);
+    assert.match(problemsOf(() => fixtureSettings({ cloud: { folder_id: "b1gfixture0000000000", frontend_zones: ["ru-central1-a", "ru-central1-a"] } })), /cloud\.frontend_zones must be a list of distinct zones/);
+    assert.match(
+      problemsOf(() => fixtureSettings({ network: { public_cidr: "10.10.1.0/28", frontend_host: 10 } })),
+      /network\.public_cidr 10\.10\.1\.0\/28 cut into 2 .* has no host 10 \(network\.frontend_host\) in each slice/,
+    );
+  });
+
   it("malformed values are each reported, not only the first", () => {
     const msg = problemsOf(() =>
       fixtureSettings({ app: { port: "http", instances: 1 }, network: { public_cidr: "10.10.1.0" }, cloud: { folder_id: "Folder!" } }),
