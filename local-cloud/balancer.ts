@@ -14,6 +14,7 @@ import * as fs from "node:fs";
 import { promisify } from "node:util";
 import type { BalancerState, GroupHealthCheck } from "./apply";
 import { runCli } from "./cli";
+import { passesHealthCheck } from "./health-check";
 
 const run = promisify(execFile);
 
@@ -62,16 +63,6 @@ async function program(chain: string, rules: string[]): Promise<void> {
   });
 }
 
-async function passes(address: string, hc: GroupHealthCheck): Promise<boolean> {
-  try {
-    const res = await fetch(`http://${address}:${hc.port}${hc.path}`, { signal: AbortSignal.timeout(hc.timeoutS * 1000) });
-    await res.arrayBuffer();
-    return res.status === 200;
-  } catch {
-    return false;
-  }
-}
-
 const log = (who: string, event: string) => console.log(`${new Date().toISOString()} ${who} ${event}`);
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -86,13 +77,13 @@ async function main(argv: string[]): Promise<void> {
   const hc = balancer.healthCheck;
   // Start from what answers now, so a restart of the stand-in does not empty the chain.
   const health = new Map(
-    await Promise.all(balancer.targets.map(async (t) => [t, { healthy: await passes(t, hc), passes: 0, failures: 0 }] as const)),
+    await Promise.all(balancer.targets.map(async (t) => [t, { healthy: await passesHealthCheck(t, hc), passes: 0, failures: 0 }] as const)),
   );
   let programmed = "";
   log("balancer", `targets ${balancer.targets.join(" ")}, ports ${balancer.listeners.map((l) => `${l.port}/${l.protocol}`).join(" ")}, check every ${hc.intervalS}s on :${hc.port}${hc.path}`);
   for (;;) {
     const round = Date.now();
-    const results = await Promise.all(balancer.targets.map((t) => passes(t, hc)));
+    const results = await Promise.all(balancer.targets.map((t) => passesHealthCheck(t, hc)));
     balancer.targets.forEach((t, i) => {
       const h = health.get(t)!;
       if (observe(h, results[i], hc)) log(t, h.healthy ? "healthy" : "unhealthy");

@@ -19,6 +19,7 @@ import * as path from "node:path";
 import { promisify } from "node:util";
 import type { CloudState, GroupHealthCheck } from "./apply";
 import { runCli } from "./cli";
+import { passesHealthCheck } from "./health-check";
 
 const run = promisify(execFile);
 
@@ -65,16 +66,6 @@ export function newMember(node: string, address: string, phase: Phase, now: numb
   return { node, address, phase, since: now, passes: 0, failures: 0 };
 }
 
-async function healthy(address: string, hc: GroupHealthCheck): Promise<boolean> {
-  try {
-    const res = await fetch(`http://${address}:${hc.port}${hc.path}`, { signal: AbortSignal.timeout(hc.timeoutS * 1000) });
-    await res.arrayBuffer();
-    return res.status === 200;
-  } catch {
-    return false;
-  }
-}
-
 async function vmState(script: string, node: string): Promise<VmState> {
   try {
     const { stdout } = await run(script, ["state", node], { timeout: 30_000 });
@@ -99,7 +90,7 @@ async function main(argv: string[]): Promise<void> {
   const heal = group.healAction;
   const now0 = Date.now();
   const members = await Promise.all(
-    group.members.map(async (m) => newMember(m.node, m.address, (await healthy(m.address, hc)) ? "running" : "starting", now0)),
+    group.members.map(async (m) => newMember(m.node, m.address, (await passesHealthCheck(m.address, hc)) ? "running" : "starting", now0)),
   );
   log("group", "watching", `${members.map((m) => `${m.node}:${m.phase}`).join(" ")} every ${hc.intervalS}s on :${hc.port}${hc.path}, healing by ${heal}`);
   for (;;) {
@@ -109,7 +100,7 @@ async function main(argv: string[]): Promise<void> {
         Object.assign(m, newMember(m.node, m.address, m.phase, Date.now()));
         continue;
       }
-      const [vm, ok] = await Promise.all([vmState(script, m.node), healthy(m.address, hc)]);
+      const [vm, ok] = await Promise.all([vmState(script, m.node), passesHealthCheck(m.address, hc)]);
       const wasRunning = m.phase === "running";
       const verdict = judge(m, vm, ok, hc, group.startupS, Date.now(), heal);
       if (verdict !== "ok") {
