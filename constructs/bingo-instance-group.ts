@@ -7,7 +7,7 @@ import { LbNetworkLoadBalancer } from "../.gen/providers/yandex/lb-network-load-
 import { ResourcemanagerFolderIamMember } from "../.gen/providers/yandex/resourcemanager-folder-iam-member";
 import { renderUserData, SelfConfiguration } from "./cloud-init";
 import { MachineProps } from "./vm";
-import { assertName, assertPort, assertRange } from "./validate";
+import { assertHttpPath, assertName, assertPort, assertRange } from "./validate";
 
 export interface BingoInstanceGroupProps extends MachineProps {
   /** Prefix of the group, its instances' names and host names. */
@@ -67,7 +67,7 @@ export class BingoInstanceGroup extends Construct {
     const startup = props.startupSeconds ?? 900;
     assertRange("BingoInstanceGroup", "startupSeconds", startup, 60, 3600);
     const path = props.healthCheckPath ?? "/ping";
-    if (!path.startsWith("/")) throw new Error(`BingoInstanceGroup: healthCheckPath "${path}" must start with "/"`);
+    assertHttpPath("BingoInstanceGroup", "healthCheckPath", path);
 
     // The group's own identity, with exactly what creating its instances needs
     // (compute/security: "Creating an instance group: compute.editor for the

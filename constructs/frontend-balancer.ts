@@ -1,7 +1,7 @@
 import { Construct } from "constructs";
 import { LbNetworkLoadBalancer } from "../.gen/providers/yandex/lb-network-load-balancer";
 import { LbTargetGroup } from "../.gen/providers/yandex/lb-target-group";
-import { assertName, assertPort } from "./validate";
+import { assertHttpPath, assertName, assertPort } from "./validate";
 
 export interface BalancerTarget {
   readonly subnetId: string;
@@ -53,7 +53,7 @@ export class FrontendBalancer extends Construct {
     assertName("FrontendBalancer", "name", props.name);
     assertPort("FrontendBalancer", "healthCheck.port", props.healthCheck.port);
     if (props.targets.length === 0) throw new Error("FrontendBalancer: targets is empty; give it the frontends' addresses");
-    if (!props.healthCheck.path.startsWith("/")) throw new Error(`FrontendBalancer: healthCheck.path "${props.healthCheck.path}" must start with "/"`);
+    assertHttpPath("FrontendBalancer", "healthCheck.path", props.healthCheck.path);
     const hc = props.healthCheck;
     const group = new LbTargetGroup(this, "Frontends", {
       name: `${props.name}-tg`,

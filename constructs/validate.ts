@@ -25,6 +25,11 @@ export function assertRange(construct: string, prop: string, value: number, min:
   }
 }
 
+/** An HTTP health check's path: absolute, as the cloud's health checks take it. */
+export function assertHttpPath(construct: string, prop: string, value: string): void {
+  if (!value.startsWith("/")) throw new Error(`${construct}: ${prop} "${value}" must start with "/"`);
+}
+
 /** An IPv4 CIDR as its first address (a number) and its size; the address's host bits are dropped. */
 function cidrRange(construct: string, cidr: string): { start: number; size: number; bits: number } {
   assertCidr(construct, "cidr", cidr);
