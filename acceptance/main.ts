@@ -26,7 +26,8 @@ import { chooseProfile, HEALTH_WAIT_S } from "./profiles.js";
 import { renderHtml, type ReportMeta } from "./report/html.js";
 import { renderTable } from "./report/table.js";
 import { Database } from "./target/database.js";
-import { defaultUrl, firstOf, inventoryPath, loadInventory } from "./target/inventory.js";
+import { defaultUrl, inventoryPath, loadInventory, nodesOf } from "./target/inventory.js";
+import { DbCluster } from "./target/patroni.js";
 
 const ROOT = path.resolve(__dirname, "..");
 
@@ -54,7 +55,8 @@ async function main(): Promise<number> {
   const reportDir = path.resolve(ROOT, process.env.REPORT_DIR ?? "reports");
   say(`target ${url.origin} (${inventory.kind} inventory ${path.relative(ROOT, inventory.path)}), profile ${profile.name}`);
 
-  const db = new Database(firstOf(inventory, "db"));
+  // The database is read on the DB cluster's current leader, whichever node that is.
+  const db = new Database(new DbCluster(nodesOf(inventory, "db")));
   const ranges = await db.initialIds();
   const max = await db.maxIds();
   say(`initial data: ids up to ${ranges.movies} movies, ${ranges.customers} customers, ${ranges.sessions} sessions (max ids now ${max.movies}/${max.customers}/${max.sessions}); checksumming the initial rows`);
