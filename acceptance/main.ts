@@ -13,7 +13,7 @@ import { measureOverhead, overheadRow } from "./checks/frontend-overhead.js";
 import { allHeld, guarded, verdict, type CheckResult } from "./checks/result.js";
 import { http3Check, serviceChecks } from "./checks/service.js";
 import { fastEndpointChecks, otherEndpointChecks, rateHeldCheck } from "./checks/sla.js";
-import { runDrill, type DrillOutcome } from "./drills/drill.js";
+import { planOf, runDrill, type DrillOutcome, type DrillPlan } from "./drills/drill.js";
 import { waitHealthy, type HealthTargets } from "./drills/health.js";
 import { drillPlans, healthTargets } from "./drills/plans.js";
 import { HttpClient } from "./driver/http.js";
@@ -56,7 +56,8 @@ async function main(): Promise<number> {
   say(`target ${url.origin} (${inventory.kind} inventory ${path.relative(ROOT, inventory.path)}), profile ${profile.name}`);
 
   // The database is read on the DB cluster's current leader, whichever node that is.
-  const db = new Database(new DbCluster(nodesOf(inventory, "db")));
+  const cluster = new DbCluster(nodesOf(inventory, "db"));
+  const db = new Database(cluster);
   const ranges = await db.initialIds();
   const max = await db.maxIds();
   say(`initial data: ids up to ${ranges.movies} movies, ${ranges.customers} customers, ${ranges.sessions} sessions (max ids now ${max.movies}/${max.customers}/${max.sessions}); checksumming the initial rows`);
@@ -151,13 +152,22 @@ async function main(): Promise<number> {
     }
 
     if (profile.drills.length) {
-      const plans = await drillPlans(inventory, ROOT, profile.drills);
+      const planned = await drillPlans(inventory, ROOT, profile.drills, cluster);
       const t = profile.drillTiming;
-      for (const plan of plans) {
-        lists.phase = `drill:${plan.name}`;
-        const gate = await healthGate(health, `drill ${plan.name}`);
+      for (const drill of planned) {
+        lists.phase = `drill:${drill.name}`;
+        const gate = await healthGate(health, `drill ${drill.name}`);
         if (gate) {
-          results.push({ ...gate, check: `fault tolerance: ${plan.what}`, figure: `not run: ${gate.figure}` });
+          results.push({ ...gate, check: `fault tolerance: ${drill.what}`, figure: `not run: ${gate.figure}` });
+          continue;
+        }
+        let plan: DrillPlan;
+        try {
+          plan = await planOf(drill);
+        } catch (err) {
+          const why = err instanceof Error ? err.message : String(err);
+          say(`  NOT run: ${why}`);
+          results.push({ check: `fault tolerance: ${drill.what}`, verdict: "FAIL", figure: `not run: ${why}`, requirement: "what the drill breaks found, in a healthy state" });
           continue;
         }
         say(`drill ${plan.name}: ${plan.what} after ${t.breakAtS} s at ${t.peakRate} RPS; ${t.steadyRate} RPS until it serves again (+${t.settleS} s), then ${t.peakRate} RPS for ${t.peakAfterS} s`);

@@ -43,6 +43,25 @@ export interface DrillPlan {
 }
 
 /**
+ * A drill whose target is known only right before it runs: the DB cluster's leader
+ * moves (a drill may move it), so the node it breaks is looked up then.
+ */
+export interface DeferredDrill {
+  name: string;
+  /** What is broken, for the report, before the target is known. */
+  what: string;
+  /** Looks at the installation and returns the plan; throws (saying why) when the drill cannot run. */
+  prepare(): Promise<DrillPlan>;
+}
+
+export type Drill = DrillPlan | DeferredDrill;
+
+/** The plan of a drill, its target looked up now if it is deferred. */
+export function planOf(drill: Drill): Promise<DrillPlan> {
+  return "prepare" in drill ? drill.prepare() : Promise.resolve(drill);
+}
+
+/**
  * Requirement 1: the peak must hold while both nodes are up; while one is down the rate
  * may drop to the steady one. So the offered rate is peakRate until the break, steadyRate
  * from the break until the broken part serves again plus settleS, then peakRate again
