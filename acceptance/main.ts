@@ -152,8 +152,8 @@ async function main(): Promise<number> {
     }
 
     if (profile.drills.length) {
-      const planned = await drillPlans(inventory, ROOT, profile.drills, cluster);
       const t = profile.drillTiming;
+      const planned = await drillPlans(inventory, ROOT, profile.drills, { cluster, db, holdS: t.dbHoldS });
       for (const drill of planned) {
         lists.phase = `drill:${drill.name}`;
         const gate = await healthGate(health, `drill ${drill.name}`);
@@ -180,8 +180,8 @@ async function main(): Promise<number> {
           outcome.result = { ...outcome.result, verdict: "FAIL", details: `${plan.afterwardsWhat ?? "the broken part"}: not back within the wait after the drill` };
         }
         drills.push(outcome);
-        results.push(outcome.result);
-        say(`  ${outcome.result.verdict}: ${outcome.result.figure}`);
+        results.push(outcome.result, ...outcome.more);
+        for (const row of [outcome.result, ...outcome.more]) say(`  ${row.verdict}: ${row.figure}`);
       }
     }
   } finally {
@@ -212,7 +212,7 @@ async function main(): Promise<number> {
         passed: allHeld(results),
         checks: results,
         endpoints: summaries,
-        drills: drills.map(({ result: _r, ...d }) => d),
+        drills: drills.map(({ result: _r, more: _m, ...d }) => d),
         series: Object.fromEntries([...new Set(ctx.log.samples.map((s) => s.endpoint))].map((e) => [e, ctx.log.perSecond((s) => s.endpoint === e)])),
       },
       null,

@@ -6,7 +6,9 @@ import { promisify } from "node:util";
 import type { Inventory, InventoryNode } from "../target/inventory.js";
 import { firstOf, nodesOf } from "../target/inventory.js";
 import { mustRunOn, runOn } from "../target/ssh.js";
+import type { Database } from "../target/database.js";
 import type { DbCluster } from "../target/patroni.js";
+import { dbNodeDrill } from "./db-drills.js";
 import type { Drill } from "./drill.js";
 import { waitUntil, type HealthTargets } from "./health.js";
 
@@ -18,6 +20,8 @@ export const DRILL_NAMES = [
   "node-stop",
   "node-isolate",
   "pgbouncer-restart",
+  "db-primary-kill",
+  "db-replica-stop",
   "nginx-restart",
   "frontend-kill",
   "instance-recreate",
@@ -46,7 +50,14 @@ export async function healthTargets(inventory: Inventory, publicUrl: URL): Promi
   };
 }
 
-export async function drillPlans(inventory: Inventory, root: string, names: readonly DrillName[], cluster: DbCluster): Promise<Drill[]> {
+/** The DB cluster the drills break, the database they read, and how long a DB node stays down at least. */
+export interface DbTarget {
+  cluster: DbCluster;
+  db: Database;
+  holdS: number;
+}
+
+export async function drillPlans(inventory: Inventory, root: string, names: readonly DrillName[], { cluster, db, holdS }: DbTarget): Promise<Drill[]> {
   const app = nodesOf(inventory, "app")[0];
   if (!app) throw new Error(`no app node in ${inventory.path}`);
   const frontend = firstOf(inventory, "frontend");
@@ -139,6 +150,8 @@ export async function drillPlans(inventory: Inventory, root: string, names: read
         };
       },
     },
+    "db-primary-kill": dbNodeDrill("db-primary-kill", { inventory, cluster, db, localNodes, holdS }),
+    "db-replica-stop": dbNodeDrill("db-replica-stop", { inventory, cluster, db, localNodes, holdS }),
     "instance-recreate": {
       // The instance group notices the lost instance and creates a new one from a blank
       // disk; it configures itself from its user-data and the frontend finds it by name.

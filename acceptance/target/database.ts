@@ -2,7 +2,7 @@
 // with psql as postgres: the same path works locally and in the cloud, where 5432/6432
 // are closed to us. A replica could lag behind, so it is never asked.
 import { setTimeout as sleep } from "node:timers/promises";
-import type { DbCluster } from "./patroni.js";
+import { PATRONI_URL, type DbCluster } from "./patroni.js";
 import { runOn } from "./ssh.js";
 import { shellQuote } from "./shell-words.js";
 
@@ -49,7 +49,7 @@ export class Database {
    * if it does not, or cannot be reached, the leader is looked up again.
    */
   async query(sql: string, timeoutMs = 120_000): Promise<string[][]> {
-    const command = `curl -fsS -o /dev/null -m 5 http://127.0.0.1:8008/primary || exit ${NOT_PRIMARY}; sudo -u postgres psql -X -q -d ${shellQuote(this.name)} -AtF $'\\t' -c ${shellQuote(sql)}`;
+    const command = `curl -fsS -o /dev/null -m 5 ${PATRONI_URL}/primary || exit ${NOT_PRIMARY}; sudo -u postgres psql -X -q -d ${shellQuote(this.name)} -AtF $'\\t' -c ${shellQuote(sql)}`;
     let why = "";
     for (let attempt = 0; attempt < LEADER_ATTEMPTS; attempt++) {
       if (attempt > 0) await sleep(2_000 * attempt);
@@ -65,6 +65,16 @@ export class Database {
       if (r.code !== NOT_PRIMARY && r.code !== 255) break;
     }
     throw new Error(`database query failed: ${why}`);
+  }
+
+  /** Which of the given session ids have a row. */
+  async existingSessions(ids: readonly number[]): Promise<Set<number>> {
+    const found = new Set<number>();
+    for (let i = 0; i < ids.length; i += 1_000) {
+      const chunk = ids.slice(i, i + 1_000).map((id) => Math.floor(id));
+      for (const [id] of await this.query(`SELECT id FROM sessions WHERE id = ANY('{${chunk.join(",")}}'::bigint[])`)) found.add(Number(id));
+    }
+    return found;
   }
 
   /** One row as an object, through row_to_json (so types survive as JSON). */

@@ -6,7 +6,10 @@ import { setTimeout as sleep } from "node:timers/promises";
 import type { InventoryNode } from "./inventory.js";
 import { runOn } from "./ssh.js";
 
-export const PATRONI_CLUSTER = "curl -fsS -m 5 http://127.0.0.1:8008/cluster";
+/** The port of Patroni's REST API (patroni_rest_port), and the API on a DB node, asked on the node itself. */
+export const PATRONI_PORT = 8008;
+export const PATRONI_URL = `http://127.0.0.1:${PATRONI_PORT}`;
+const PATRONI_CLUSTER = `curl -fsS -m 5 ${PATRONI_URL}/cluster`;
 
 export interface ClusterMember {
   /** Patroni's member name: the node's inventory name. */
