@@ -1,15 +1,19 @@
 // The DB cluster's drills: under load, take a whole DB node away (the leader killed,
 // or a replica stopped), bring it back, and judge what the writes went through: how
 // long until they succeeded again, and whether every write the service acknowledged
-// is still there.
+// is still there. Killing the leader also checks that its alert fired and resolved.
 import { execFile } from "node:child_process";
 import { promisify } from "node:util";
+import type { CheckResult } from "../checks/result.js";
 import type { Sample } from "../driver/samples.js";
+import type { LoadContext } from "../load/context.js";
 import { mixJob, SESSION_POST } from "../load/mix.js";
 import type { Database } from "../target/database.js";
 import type { Inventory, InventoryNode } from "../target/inventory.js";
+import { nodesOf } from "../target/inventory.js";
 import { describeMembers, isServingReplica, leaderOf, parseCluster, PATRONI_PORT, PATRONI_URL, type DbCluster } from "../target/patroni.js";
 import { mustRunOn } from "../target/ssh.js";
+import { alertSeen, readAlertLogs, type AlertSeen } from "./alert-log.js";
 import { failedAt, failedByKind, WriteLedger, writeAccountFigure, writesBack, type FailedOf } from "./db-writes.js";
 import type { DeferredDrill, DrillJudgement, DrillMoments, DrillPlan } from "./drill.js";
 
@@ -21,6 +25,11 @@ export const WRITES_BACK_GOAL_S = 15;
 const REJOIN_WAIT_S = 180;
 /** How long to wait for a whole cluster before the drill. */
 const WHOLE_WAIT_S = 90;
+/** The alert about a lost DB node, and how long to wait for it: to fire (the leader stays down meanwhile), and to resolve after the node is back. */
+export const MEMBER_DOWN_ALERT = "PatroniMemberDown";
+const ALERT_FIRE_WAIT_S = 120;
+const ALERT_RESOLVE_WAIT_S = 120;
+const ALERT_POLL_MS = 5_000;
 const NO_ERROR_GOAL = "issue 12 sets no error goal for losing a DB node";
 
 export interface DbDrillTarget {
@@ -29,7 +38,7 @@ export interface DbDrillTarget {
   db: Database;
   /** scripts/local-nodes.sh (local nodes). */
   localNodes: string;
-  /** Seconds the node stays down. */
+  /** Seconds the node stays down at least. */
   holdS: number;
 }
 
@@ -77,7 +86,9 @@ export function dbNodeDrill(kind: DbDrillKind, t: DbDrillTarget): DeferredDrill 
 function dbNodePlan(kind: DbDrillKind, t: DbDrillTarget, victim: InventoryNode, observer: InventoryNode): DrillPlan {
   const primary = kind === "db-primary-kill";
   const local = t.inventory.kind === "local";
+  const frontends = nodesOf(t.inventory, "frontend");
   const ledger = new WriteLedger();
+  const alertFired = async (breakEpochMs: number) => alertSeen((await readAlertLogs(frontends)).events, MEMBER_DOWN_ALERT, victim.name, breakEpochMs).firedMs !== undefined;
   return {
     name: kind,
     what: primary ? `kill the DB leader ${victim.name} (its whole node)` : `stop the DB replica ${victim.name} (its whole node)`,
@@ -96,12 +107,14 @@ function dbNodePlan(kind: DbDrillKind, t: DbDrillTarget, victim: InventoryNode, 
         ? await run(t.localNodes, ["up", victim.name], { timeout: 120_000 })
         : await run("yc", ["compute", "instance", "start", dbVmName(victim.name)], { timeout: 300_000 })),
     restoreAfterS: t.holdS,
+    // The alert about the lost leader needs it down for a while (scrapes and its `for`).
+    holdUntil: primary ? { check: alertFired, atMostS: ALERT_FIRE_WAIT_S } : undefined,
     recoveryWhat: `${victim.name} back as a replica`,
     recoveryWaitS: REJOIN_WAIT_S,
     recoveryLimitS: REJOIN_WAIT_S,
     errorsNotJudged: NO_ERROR_GOAL,
     loadJob: (ctx, phase) => mixJob(ctx, phase, ledger),
-    judge: (_ctx, moments, samples) => judgeWrites(moments, samples, t.db, ledger),
+    judge: (ctx, moments, samples) => judgeWrites(moments, samples, t.db, ledger, primary ? () => memberDownRow(ctx, moments, victim, frontends) : undefined),
   };
 }
 
@@ -114,6 +127,7 @@ async function judgeWrites(
   samples: readonly Sample[],
   db: Database,
   ledger: WriteLedger,
+  alertRow?: () => Promise<CheckResult>,
 ): Promise<DrillJudgement> {
   const kinds = failedByKind(samples);
   const back = writesBack(samples.filter((s) => s.endpoint === SESSION_POST), m.breakAtMs);
@@ -136,5 +150,38 @@ async function judgeWrites(
       (back.lastFailed ? ` (last failed write ${failedAt(back.lastFailed, m.breakAtMs)})` : " (no write failed)") +
       `, slowest write after the break ${(back.slowestOkMs / 1000).toFixed(1)} s${held}; ${account}`,
     requirement: `writes back < ${WRITES_BACK_GOAL_S} s after the break (goal of issue 12), every acknowledged write kept`,
+    more: alertRow ? [await alertRow()] : [],
+  };
+}
+
+/**
+ * The alert about the killed leader: a PatroniMemberDown for its node that fired and
+ * one that resolved, both starting after the break, in either frontend's alert log
+ * within ALERT_RESOLVE_WAIT_S of the node's return.
+ */
+async function memberDownRow(ctx: LoadContext, m: DrillMoments, victim: InventoryNode, frontends: readonly InventoryNode[]): Promise<CheckResult> {
+  const check = `alert: ${MEMBER_DOWN_ALERT} for ${victim.name}`;
+  const requirement = `fired and resolved (both starting after the break) in a frontend's alert log, within ${ALERT_RESOLVE_WAIT_S} s of the node's return`;
+  const backEpochMs = Number.isFinite(m.servingAgainMs) ? ctx.originEpochMs + m.servingAgainMs : Date.now();
+  const deadline = backEpochMs + ALERT_RESOLVE_WAIT_S * 1000;
+  let seen: AlertSeen = { frontends: [] };
+  let problems: string[] = [];
+  for (;;) {
+    const read = await readAlertLogs(frontends);
+    seen = alertSeen(read.events, MEMBER_DOWN_ALERT, victim.name, m.breakEpochMs);
+    problems = read.problems;
+    if ((seen.firedMs !== undefined && seen.resolvedMs !== undefined) || Date.now() + ALERT_POLL_MS > deadline) break;
+    await new Promise((r) => setTimeout(r, ALERT_POLL_MS));
+  }
+  const after = (ms: number | undefined, fromMs: number | undefined, what: string) =>
+    ms === undefined ? "not seen" : fromMs === undefined ? "seen" : `+${((ms - fromMs) / 1000).toFixed(1)} s after the ${what}`;
+  return {
+    check,
+    verdict: seen.firedMs !== undefined && seen.resolvedMs !== undefined ? "PASS" : "FAIL",
+    figure:
+      `fired ${after(seen.firedMs, m.breakEpochMs, "break")}, resolved ${after(seen.resolvedMs, m.restoreEpochMs, "restore")} ` +
+      `(Alertmanager's startsAt/endsAt; logged on ${seen.frontends.join(", ") || "no frontend"})`,
+    requirement,
+    details: problems.length ? `alert log not read: ${problems.join("; ")}` : undefined,
   };
 }

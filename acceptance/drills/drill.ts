@@ -12,7 +12,7 @@ import type { InventoryNode } from "../target/inventory.js";
 import { streamFrom } from "../target/ssh.js";
 import { pct, verdict, type CheckResult } from "../checks/result.js";
 import { shellQuote } from "../target/shell-words.js";
-import type { HealthTargets } from "./health.js";
+import { waitUntil, type HealthTargets } from "./health.js";
 import { readFailedAccesses } from "./access-log.js";
 import { classCounts, explainFailures, failureLine, type ExplainedFailure } from "./failed-requests.js";
 
@@ -31,6 +31,11 @@ export interface DrillPlan {
   /** For breaks nothing heals by itself here (a stopped local node): bring it back. */
   restore?(): Promise<void>;
   restoreAfterS?: number;
+  /**
+   * After restoreAfterS, keep the part broken until check() is true (asked every 3 s),
+   * at most atMostS seconds from the break (e.g. until an alert about it fired).
+   */
+  holdUntil?: { check(breakEpochMs: number): Promise<boolean>; atMostS: number };
   /** After the drill: waits (bounded) for what the break took away; false if it did not come back. */
   afterwards?(): Promise<boolean>;
   afterwardsWhat?: string;
@@ -47,7 +52,7 @@ export interface DrillPlan {
    * error budget, for this reason (the requirement column says it). @default judged
    */
   errorsNotJudged?: string;
-  /** After the load: the drill's own figures and verdicts (the DB drills': writes back, acknowledged writes). */
+  /** After the load: the drill's own figures and verdicts (the DB drills': writes back, acknowledged writes, an alert). */
   judge?(ctx: LoadContext, moments: DrillMoments, samples: readonly Sample[]): Promise<DrillJudgement>;
   /** Every request that starts this many seconds after the break must get an answer (none: not judged). */
   answeringLimitS?: number;
@@ -112,7 +117,7 @@ export interface DrillTiming {
   settleS: number;
   /** Seconds at the peak after it returns. */
   peakAfterS: number;
-  /** Seconds the DB drills keep their node down. */
+  /** Seconds the DB drills keep their node down at least (the leader's kill longer, until its alert fired). */
   dbHoldS: number;
 }
 
@@ -246,7 +251,7 @@ export async function runDrill(ctx: LoadContext, db: Database, ranges: MaxIds, p
   const probe: { atMs: number; ok: boolean }[] = [];
   const recoveryWaitS = plan.recoveryWaitS ?? RECOVERY_WAIT_S;
   const recoveryLimitS = plan.recoveryLimitS ?? RECOVERY_LIMIT_S;
-  const upperS = timing.breakAtS + (plan.restoreAfterS ?? 0) + recoveryWaitS + timing.settleS + timing.peakAfterS + 30;
+  const upperS = timing.breakAtS + Math.max(plan.restoreAfterS ?? 0, plan.holdUntil?.atMostS ?? 0) + recoveryWaitS + timing.settleS + timing.peakAfterS + 30;
   const loops = Math.ceil(upperS / PROBE_INTERVAL_S);
   const probeProcess = streamFrom(
     plan.probeOn,
@@ -285,6 +290,8 @@ export async function runDrill(ctx: LoadContext, db: Database, ranges: MaxIds, p
     let restoreEpochMs: number | undefined;
     if (plan.restore) {
       await sleep((plan.restoreAfterS ?? 20) * 1000);
+      const hold = plan.holdUntil;
+      if (hold) await waitUntil(() => hold.check(breakEpochMs), hold.atMostS - (nowMs() - breakAt) / 1000, 3_000);
       from = nowMs();
       restoreEpochMs = Date.now();
       markers.push({ atMs: from, label: `${plan.name}: restore` });
