@@ -66,8 +66,9 @@ export const PROFILES: Record<string, Profile> = {
       { name: "peak", rate: 120, durationS: 20 },
     ],
     // instance-recreate: the cloud's route end to end (a blank node configures itself from its user-data);
-    // nginx-restart and frontend-kill: the balancer and the frontends' drain.
-    drills: ["container-kill", "nginx-restart", "frontend-kill", "instance-recreate"],
+    // nginx-restart and frontend-kill: the balancer and the frontends' drain; db-primary-kill: the
+    // DB cluster's failover and its alert (the leader stays down 10 s, longer only until the alert fired).
+    drills: ["container-kill", "db-primary-kill", "nginx-restart", "frontend-kill", "instance-recreate"],
     drillTiming: { peakRate: 120, steadyRate: 60, breakAtS: 5, settleS: 5, peakAfterS: 10, dbHoldS: 10 },
   },
 };
