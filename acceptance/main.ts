@@ -13,7 +13,7 @@ import { measureOverhead, overheadRow } from "./checks/frontend-overhead.js";
 import { allHeld, guarded, verdict, type CheckResult } from "./checks/result.js";
 import { http3Check, serviceChecks } from "./checks/service.js";
 import { fastEndpointChecks, otherEndpointChecks, rateHeldCheck } from "./checks/sla.js";
-import { runDrill, type DrillOutcome } from "./drills/drill.js";
+import { planOf, runDrill, type DrillOutcome, type DrillPlan } from "./drills/drill.js";
 import { waitHealthy, type HealthTargets } from "./drills/health.js";
 import { drillPlans, healthTargets } from "./drills/plans.js";
 import { HttpClient } from "./driver/http.js";
@@ -26,7 +26,8 @@ import { chooseProfile, HEALTH_WAIT_S } from "./profiles.js";
 import { renderHtml, type ReportMeta } from "./report/html.js";
 import { renderTable } from "./report/table.js";
 import { Database } from "./target/database.js";
-import { defaultUrl, firstOf, inventoryPath, loadInventory } from "./target/inventory.js";
+import { defaultUrl, inventoryPath, loadInventory, nodesOf } from "./target/inventory.js";
+import { DbCluster } from "./target/patroni.js";
 
 const ROOT = path.resolve(__dirname, "..");
 
@@ -54,7 +55,9 @@ async function main(): Promise<number> {
   const reportDir = path.resolve(ROOT, process.env.REPORT_DIR ?? "reports");
   say(`target ${url.origin} (${inventory.kind} inventory ${path.relative(ROOT, inventory.path)}), profile ${profile.name}`);
 
-  const db = new Database(firstOf(inventory, "db"));
+  // The database is read on the DB cluster's current leader, whichever node that is.
+  const cluster = new DbCluster(nodesOf(inventory, "db"));
+  const db = new Database(cluster);
   const ranges = await db.initialIds();
   const max = await db.maxIds();
   say(`initial data: ids up to ${ranges.movies} movies, ${ranges.customers} customers, ${ranges.sessions} sessions (max ids now ${max.movies}/${max.customers}/${max.sessions}); checksumming the initial rows`);
@@ -149,13 +152,22 @@ async function main(): Promise<number> {
     }
 
     if (profile.drills.length) {
-      const plans = await drillPlans(inventory, ROOT, profile.drills);
       const t = profile.drillTiming;
-      for (const plan of plans) {
-        lists.phase = `drill:${plan.name}`;
-        const gate = await healthGate(health, `drill ${plan.name}`);
+      const planned = await drillPlans(inventory, ROOT, profile.drills, { cluster, db, holdS: t.dbHoldS });
+      for (const drill of planned) {
+        lists.phase = `drill:${drill.name}`;
+        const gate = await healthGate(health, `drill ${drill.name}`);
         if (gate) {
-          results.push({ ...gate, check: `fault tolerance: ${plan.what}`, figure: `not run: ${gate.figure}` });
+          results.push({ ...gate, check: `fault tolerance: ${drill.what}`, figure: `not run: ${gate.figure}` });
+          continue;
+        }
+        let plan: DrillPlan;
+        try {
+          plan = await planOf(drill);
+        } catch (err) {
+          const why = err instanceof Error ? err.message : String(err);
+          say(`  NOT run: ${why}`);
+          results.push({ check: `fault tolerance: ${drill.what}`, verdict: "FAIL", figure: `not run: ${why}`, requirement: "what the drill breaks found, in a healthy state" });
           continue;
         }
         say(`drill ${plan.name}: ${plan.what} after ${t.breakAtS} s at ${t.peakRate} RPS; ${t.steadyRate} RPS until it serves again (+${t.settleS} s), then ${t.peakRate} RPS for ${t.peakAfterS} s`);
@@ -168,8 +180,8 @@ async function main(): Promise<number> {
           outcome.result = { ...outcome.result, verdict: "FAIL", details: `${plan.afterwardsWhat ?? "the broken part"}: not back within the wait after the drill` };
         }
         drills.push(outcome);
-        results.push(outcome.result);
-        say(`  ${outcome.result.verdict}: ${outcome.result.figure}`);
+        results.push(outcome.result, ...outcome.more);
+        for (const row of [outcome.result, ...outcome.more]) say(`  ${row.verdict}: ${row.figure}`);
       }
     }
   } finally {
@@ -200,7 +212,7 @@ async function main(): Promise<number> {
         passed: allHeld(results),
         checks: results,
         endpoints: summaries,
-        drills: drills.map(({ result: _r, ...d }) => d),
+        drills: drills.map(({ result: _r, more: _m, ...d }) => d),
         series: Object.fromEntries([...new Set(ctx.log.samples.map((s) => s.endpoint))].map((e) => [e, ctx.log.perSecond((s) => s.endpoint === e)])),
       },
       null,

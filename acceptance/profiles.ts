@@ -48,7 +48,7 @@ export const PROFILES: Record<string, Profile> = {
     // From the peak up; two app nodes at 100/s per process refuse beyond about 200 RPS.
     capacity: { fromRate: 120, stepRate: 40, toRate: 400, stepS: 20 },
     drills: DRILL_NAMES,
-    drillTiming: { peakRate: 120, steadyRate: 60, breakAtS: 10, settleS: 5, peakAfterS: 30 },
+    drillTiming: { peakRate: 120, steadyRate: 60, breakAtS: 10, settleS: 5, peakAfterS: 30, dbHoldS: 30 },
   },
   smoke: {
     name: "smoke",
@@ -57,7 +57,7 @@ export const PROFILES: Record<string, Profile> = {
       { name: "peak", rate: 120, durationS: 20 },
     ],
     drills: [],
-    drillTiming: { peakRate: 120, steadyRate: 60, breakAtS: 5, settleS: 5, peakAfterS: 10 },
+    drillTiming: { peakRate: 120, steadyRate: 60, breakAtS: 5, settleS: 5, peakAfterS: 10, dbHoldS: 10 },
   },
   ci: {
     name: "ci",
@@ -66,8 +66,9 @@ export const PROFILES: Record<string, Profile> = {
       { name: "peak", rate: 120, durationS: 20 },
     ],
     // instance-recreate: the cloud's route end to end (a blank node configures itself from its user-data);
-    // nginx-restart and frontend-kill: the balancer and the frontends' drain.
-    drills: ["container-kill", "nginx-restart", "frontend-kill", "instance-recreate"],
-    drillTiming: { peakRate: 120, steadyRate: 60, breakAtS: 5, settleS: 5, peakAfterS: 10 },
+    // nginx-restart and frontend-kill: the balancer and the frontends' drain; db-primary-kill: the
+    // DB cluster's failover and its alert (the leader stays down 10 s, longer only until the alert fired).
+    drills: ["container-kill", "db-primary-kill", "nginx-restart", "frontend-kill", "instance-recreate"],
+    drillTiming: { peakRate: 120, steadyRate: 60, breakAtS: 5, settleS: 5, peakAfterS: 10, dbHoldS: 10 },
   },
 };

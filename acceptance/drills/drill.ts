@@ -2,7 +2,7 @@
 // users saw (failed requests), how long until the broken part served again, and whether
 // any initial row was lost. The offered rate follows requirement 1 (see DrillTiming).
 import { setTimeout as sleep } from "node:timers/promises";
-import { runOpenLoad } from "../driver/open-load.js";
+import { runOpenLoad, type Job } from "../driver/open-load.js";
 import { RateSchedule } from "../driver/schedule.js";
 import { SampleLog, type Sample } from "../driver/samples.js";
 import type { LoadContext } from "../load/context.js";
@@ -12,7 +12,7 @@ import type { InventoryNode } from "../target/inventory.js";
 import { streamFrom } from "../target/ssh.js";
 import { pct, verdict, type CheckResult } from "../checks/result.js";
 import { shellQuote } from "../target/shell-words.js";
-import type { HealthTargets } from "./health.js";
+import { waitUntil, type HealthTargets } from "./health.js";
 import { readFailedAccesses } from "./access-log.js";
 import { classCounts, explainFailures, failureLine, type ExplainedFailure } from "./failed-requests.js";
 
@@ -23,12 +23,19 @@ export interface DrillPlan {
   /** Where the health probe runs, and the shell command that prints "pong" when healthy. */
   probeOn: InventoryNode;
   probeCommand: string;
+  /** Whether the probe's output (one line) means healthy. @default the line is "pong" */
+  probeOk?(output: string): boolean;
   breakIt(): Promise<void>;
   /** The app node this drill breaks, if any: the others are expected to stay up. */
   breaks?: string;
   /** For breaks nothing heals by itself here (a stopped local node): bring it back. */
   restore?(): Promise<void>;
   restoreAfterS?: number;
+  /**
+   * After restoreAfterS, keep the part broken until check() is true (asked every 3 s),
+   * at most atMostS seconds from the break (e.g. until an alert about it fired).
+   */
+  holdUntil?: { check(breakEpochMs: number): Promise<boolean>; atMostS: number };
   /** After the drill: waits (bounded) for what the break took away; false if it did not come back. */
   afterwards?(): Promise<boolean>;
   afterwardsWhat?: string;
@@ -36,10 +43,63 @@ export interface DrillPlan {
   recoveryWaitS?: number;
   /** Serving again within this many seconds passes. @default 60 (requirement 1) */
   recoveryLimitS?: number;
+  /** What serving again means for this drill, for the report. @default "serving again" */
+  recoveryWhat?: string;
+  /** The load's job. @default the mix of requirements.md */
+  loadJob?(ctx: LoadContext, phase: string): Job;
+  /**
+   * Failed requests are listed and classified but not judged against requirement 3's
+   * error budget, for this reason (the requirement column says it). @default judged
+   */
+  errorsNotJudged?: string;
+  /** After the load: the drill's own figures and verdicts (the DB drills': writes back, acknowledged writes, an alert). */
+  judge?(ctx: LoadContext, moments: DrillMoments, samples: readonly Sample[]): Promise<DrillJudgement>;
   /** Every request that starts this many seconds after the break must get an answer (none: not judged). */
   answeringLimitS?: number;
   /** After the drill: how the recovery's time divides, for the report (breakAtMs: epoch ms of the break). */
   phases?(breakAtMs: number): Promise<string>;
+}
+
+/** The moments of a drill, in ms since the suite's origin and (epoch) wall-clock ms. */
+export interface DrillMoments {
+  breakAtMs: number;
+  breakEpochMs: number;
+  /** When the drill restored the broken part (drills that restore by hand). */
+  restoreAtMs?: number;
+  restoreEpochMs?: number;
+  /** When the broken part served again (NaN: it did not). */
+  servingAgainMs: number;
+}
+
+/** What a drill judges beyond the failed requests, the recovery and the initial rows. */
+export interface DrillJudgement {
+  ok: boolean;
+  /** Appended to the drill's figure. */
+  figure: string;
+  /** Appended to the drill's requirement. */
+  requirement: string;
+  details?: string[];
+  /** Rows of their own (an alert check). */
+  more?: CheckResult[];
+}
+
+/**
+ * A drill whose target is known only right before it runs: the DB cluster's leader
+ * moves (a drill may move it), so the node it breaks is looked up then.
+ */
+export interface DeferredDrill {
+  name: string;
+  /** What is broken, for the report, before the target is known. */
+  what: string;
+  /** Looks at the installation and returns the plan; throws (saying why) when the drill cannot run. */
+  prepare(): Promise<DrillPlan>;
+}
+
+export type Drill = DrillPlan | DeferredDrill;
+
+/** The plan of a drill, its target looked up now if it is deferred. */
+export function planOf(drill: Drill): Promise<DrillPlan> {
+  return "prepare" in drill ? drill.prepare() : Promise.resolve(drill);
 }
 
 /**
@@ -57,6 +117,8 @@ export interface DrillTiming {
   settleS: number;
   /** Seconds at the peak after it returns. */
   peakAfterS: number;
+  /** Seconds the DB drills keep their node down at least (the leader's kill longer, until its alert fired). */
+  dbHoldS: number;
 }
 
 export interface Marker {
@@ -86,6 +148,8 @@ export interface DrillOutcome {
   recoveryFrom: "break" | "restore";
   rowsKept: boolean;
   result: CheckResult;
+  /** Rows of the drill's own beside its result (judge's more). */
+  more: CheckResult[];
 }
 
 const PROBE_INTERVAL_S = 0.5;
@@ -187,13 +251,15 @@ export async function runDrill(ctx: LoadContext, db: Database, ranges: MaxIds, p
   const probe: { atMs: number; ok: boolean }[] = [];
   const recoveryWaitS = plan.recoveryWaitS ?? RECOVERY_WAIT_S;
   const recoveryLimitS = plan.recoveryLimitS ?? RECOVERY_LIMIT_S;
-  const upperS = timing.breakAtS + (plan.restoreAfterS ?? 0) + recoveryWaitS + timing.settleS + timing.peakAfterS + 30;
+  const upperS = timing.breakAtS + Math.max(plan.restoreAfterS ?? 0, plan.holdUntil?.atMostS ?? 0) + recoveryWaitS + timing.settleS + timing.peakAfterS + 30;
   const loops = Math.ceil(upperS / PROBE_INTERVAL_S);
   const probeProcess = streamFrom(
     plan.probeOn,
     `for i in $(seq 1 ${loops}); do r=$( { ${plan.probeCommand}; } 2>/dev/null || true); echo "p:$r"; sleep ${PROBE_INTERVAL_S}; done`,
     (line) => {
-      if (line.startsWith("p:")) probe.push({ atMs: performance.now() - ctx.originMs, ok: line.slice(2).trim() === "pong" });
+      if (!line.startsWith("p:")) return;
+      const output = line.slice(2).trim();
+      probe.push({ atMs: performance.now() - ctx.originMs, ok: plan.probeOk ? plan.probeOk(output) : output === "pong" });
     },
   );
   const watched: Watched[] = [];
@@ -211,7 +277,7 @@ export async function runDrill(ctx: LoadContext, db: Database, ranges: MaxIds, p
       rate: schedule,
       durationS: upperS,
       maxInFlight: timing.peakRate * 30,
-      job: mixJob(ctx, phase),
+      job: plan.loadJob ? plan.loadJob(ctx, phase) : mixJob(ctx, phase),
       onShed: (due) => ctx.log.add({ endpoint: "shed", phase, startMs: due - ctx.originMs, latencyMs: 0, status: 0, ok: false, error: "shed" }),
       signal: stop.signal,
     });
@@ -221,9 +287,13 @@ export async function runDrill(ctx: LoadContext, db: Database, ranges: MaxIds, p
     setRate(timing.steadyRate, `break, ${timing.steadyRate} RPS`);
     await plan.breakIt();
     let from = breakAt;
+    let restoreEpochMs: number | undefined;
     if (plan.restore) {
       await sleep((plan.restoreAfterS ?? 20) * 1000);
+      const hold = plan.holdUntil;
+      if (hold) await waitUntil(() => hold.check(breakEpochMs), hold.atMostS - (nowMs() - breakAt) / 1000, 3_000);
       from = nowMs();
+      restoreEpochMs = Date.now();
       markers.push({ atMs: from, label: `${plan.name}: restore` });
       await plan.restore();
     }
@@ -243,7 +313,7 @@ export async function runDrill(ctx: LoadContext, db: Database, ranges: MaxIds, p
     }
     healthyAt = recoveredAt(probe, from);
     if (!Number.isNaN(healthyAt)) {
-      markers.push({ atMs: healthyAt, label: `${plan.name}: serving again` });
+      markers.push({ atMs: healthyAt, label: `${plan.name}: ${plan.recoveryWhat ?? "serving again"}` });
       setRate(timing.peakRate, `${timing.peakRate} RPS again`);
       await sleep(timing.peakAfterS * 1000);
     }
@@ -258,17 +328,24 @@ export async function runDrill(ctx: LoadContext, db: Database, ranges: MaxIds, p
     const summary = SampleLog.summarize(phase, samples);
     const answeringS = lastUnansweredAfter(samples, breakAt);
     const answering = plan.answeringLimitS === undefined || answeringS <= plan.answeringLimitS;
-    const ok = summary.errorRatio <= ERROR_BUDGET && recoverySeconds < recoveryLimitS && rowsKept && answering;
+    const errorsOk = plan.errorsNotJudged !== undefined || summary.errorRatio <= ERROR_BUDGET;
     const phases = plan.phases ? await plan.phases(breakEpochMs).catch((err: Error) => `phases unknown: ${err.message}`) : undefined;
     const t0 = schedule.startedAt - ctx.originMs;
     const alsoDown = Object.entries(downSeconds(watched)).map(([name, sec]) => `${name} ~${sec.toFixed(1)} s`);
     const failed = samples.filter((s) => !s.ok);
     const { explained, problems } = await explainDrillFailures(ctx, failed, nodes, plan, { atMs: breakAt, servingAgainMs: healthyAt }, { fromMs: t0, toMs: loadEndMs }, samples.length);
+    const moments: DrillMoments = { breakAtMs: breakAt, breakEpochMs, restoreAtMs: plan.restore ? from : undefined, restoreEpochMs, servingAgainMs: healthyAt };
+    const judged = plan.judge
+      ? await plan.judge(ctx, moments, samples).catch((err: unknown): DrillJudgement => ({ ok: false, figure: `its own checks not done: ${err instanceof Error ? err.message : String(err)}`, requirement: "its own checks done" }))
+      : undefined;
+    const ok = errorsOk && recoverySeconds < recoveryLimitS && rowsKept && answering && (judged?.ok ?? true);
+    const recoveryWhat = plan.recoveryWhat ?? "serving again";
     const details = [
       failed.length ? `failures by class: ${classCounts(explained)}` : "",
       explained.slice(0, FAILURES_IN_TABLE).map(failureLine).join("; ") + (explained.length > FAILURES_IN_TABLE ? `; ... ${explained.length - FAILURES_IN_TABLE} more in the HTML report` : ""),
       problems.length ? `access log not read (node unknown): ${problems.join("; ")}` : "",
       alsoDown.length ? `meanwhile not answering pong, though this drill did not break it: ${alsoDown.join(", ")}` : "",
+      ...(judged?.details ?? []),
     ].filter(Boolean);
     const rates = run.segments.map((g) => `${g.rate}`).join("->");
     const back = run.segments.length > 2 ? ` (back at +${run.segments[2].fromS.toFixed(0)} s)` : "";
@@ -293,14 +370,18 @@ export async function runDrill(ctx: LoadContext, db: Database, ranges: MaxIds, p
         figure:
           `failed ${summary.errors}/${summary.count} (${pct(summary.errorRatio)}: ${breakdown(summary.failures)}), ` +
           `last unanswered ${answeringS.toFixed(1)} s after the break, ` +
-          `serving again ${Number.isFinite(recoverySeconds) ? recoverySeconds.toFixed(1) : "never"} s after the ${plan.restore ? "restore" : "break"}, ` +
+          `${recoveryWhat} ${Number.isFinite(recoverySeconds) ? recoverySeconds.toFixed(1) : "never"} s after the ${plan.restore ? "restore" : "break"}, ` +
           `rate ${rates} RPS${back}, p90 ${Math.round(summary.p90)} ms, initial rows ${rowsKept ? "kept" : "LOST"}` +
-          (phases ? `; ${phases}` : ""),
+          (phases ? `; ${phases}` : "") +
+          (judged ? `; ${judged.figure}` : ""),
         requirement:
-          `failed <= ${ERROR_BUDGET * 100}% of requests, serving again < ${recoveryLimitS} s, no initial row lost` +
-          (plan.answeringLimitS === undefined ? "" : `, every request answered from ${plan.answeringLimitS} s after the break on`),
+          (plan.errorsNotJudged === undefined ? `failed <= ${ERROR_BUDGET * 100}% of requests` : `failed requests listed, not judged (${plan.errorsNotJudged})`) +
+          `, ${recoveryWhat} < ${recoveryLimitS} s, no initial row lost` +
+          (plan.answeringLimitS === undefined ? "" : `, every request answered from ${plan.answeringLimitS} s after the break on`) +
+          (judged ? `, ${judged.requirement}` : ""),
         details: details.length ? details.join("; ") : undefined,
       },
+      more: judged?.more ?? [],
     };
   } finally {
     stop.abort();

@@ -6,7 +6,10 @@ import { promisify } from "node:util";
 import type { Inventory, InventoryNode } from "../target/inventory.js";
 import { firstOf, nodesOf } from "../target/inventory.js";
 import { mustRunOn, runOn } from "../target/ssh.js";
-import type { DrillPlan } from "./drill.js";
+import type { Database } from "../target/database.js";
+import type { DbCluster } from "../target/patroni.js";
+import { dbNodeDrill } from "./db-drills.js";
+import type { Drill } from "./drill.js";
 import { waitUntil, type HealthTargets } from "./health.js";
 
 const run = promisify(execFile);
@@ -17,6 +20,8 @@ export const DRILL_NAMES = [
   "node-stop",
   "node-isolate",
   "pgbouncer-restart",
+  "db-primary-kill",
+  "db-replica-stop",
   "nginx-restart",
   "frontend-kill",
   "instance-recreate",
@@ -45,20 +50,26 @@ export async function healthTargets(inventory: Inventory, publicUrl: URL): Promi
   };
 }
 
-export async function drillPlans(inventory: Inventory, root: string, names: readonly DrillName[]): Promise<DrillPlan[]> {
+/** The DB cluster the drills break, the database they read, and how long a DB node stays down at least. */
+export interface DbTarget {
+  cluster: DbCluster;
+  db: Database;
+  holdS: number;
+}
+
+export async function drillPlans(inventory: Inventory, root: string, names: readonly DrillName[], { cluster, db, holdS }: DbTarget): Promise<Drill[]> {
   const app = nodesOf(inventory, "app")[0];
   if (!app) throw new Error(`no app node in ${inventory.path}`);
   const frontend = firstOf(inventory, "frontend");
   const frontends = nodesOf(inventory, "frontend");
   // The frontend the kill takes: not the first, the SSH jump host the suite's probes go through.
   const victim = frontends[frontends.length - 1];
-  const db = firstOf(inventory, "db");
   const port = await bingoPort(app);
   const appUrl = `http://${app.privateAddress}:${port}`;
   const appPing = `curl -s -m 1 ${appUrl}/ping`;
   const localNodes = path.join(root, "scripts/local-nodes.sh");
 
-  const plans: Record<DrillName, DrillPlan> = {
+  const plans: Record<DrillName, Drill> = {
     "container-kill": {
       name: "container-kill",
       what: `kill the bingo container on ${app.name}`,
@@ -125,12 +136,22 @@ export async function drillPlans(inventory: Inventory, root: string, names: read
       afterwardsWhat: `the bingo container running on ${app.name}`,
     },
     "pgbouncer-restart": {
+      // The app nodes' HAProxy sends every connection to the leader's pgbouncer: restart that one.
       name: "pgbouncer-restart",
-      what: "restart pgbouncer",
-      probeOn: db,
-      probeCommand: "pg_isready -q -h 127.0.0.1 -p 6432 && echo pong",
-      breakIt: async () => void (await mustRunOn(db, "sudo systemctl restart pgbouncer")),
+      what: "restart pgbouncer on the DB leader",
+      prepare: async () => {
+        const leader = await cluster.leader();
+        return {
+          name: "pgbouncer-restart",
+          what: `restart pgbouncer on the DB leader ${leader.name}`,
+          probeOn: leader,
+          probeCommand: "pg_isready -q -h 127.0.0.1 -p 6432 && echo pong",
+          breakIt: async () => void (await mustRunOn(leader, "sudo systemctl restart pgbouncer")),
+        };
+      },
     },
+    "db-primary-kill": dbNodeDrill("db-primary-kill", { inventory, cluster, db, localNodes, holdS }),
+    "db-replica-stop": dbNodeDrill("db-replica-stop", { inventory, cluster, db, localNodes, holdS }),
     "instance-recreate": {
       // The instance group notices the lost instance and creates a new one from a blank
       // disk; it configures itself from its user-data and the frontend finds it by name.

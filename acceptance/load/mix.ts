@@ -2,6 +2,7 @@
 // endpoints, /long_dummy, and session writes (POST, then DELETE of what it created).
 // The list endpoints are not in it: they run one at a time in their own loop.
 import type { Job } from "../driver/open-load.js";
+import type { WriteLedger } from "../drills/db-writes.js";
 import { randomId, serverTimeMs, timed, type LoadContext } from "./context.js";
 
 export const FAST_ENDPOINTS = [
@@ -34,12 +35,15 @@ const idRead =
   async (ctx, phase, due) =>
     void (await timed(ctx, phase, label, due, "GET", path(ctx)));
 
+/** The mix's session writes (no ledger). */
+const sessionWrites = sessionWrite();
+
 const slots: [number, Slot][] = [
   [20, async (ctx, phase, due) => void (await timed(ctx, phase, "POST /operation", due, "POST", "/operation", { operation: randomId(1000) }))],
   [20, async (ctx, phase, due) => void (await timed(ctx, phase, "GET /db_dummy", due, "GET", "/db_dummy"))],
   ...ID_READS.map((read): [number, Slot] => [20, idRead(read)]),
   [5, longDummy],
-  [5, sessionWrite],
+  [5, sessionWrites],
 ];
 async function longDummy(ctx: LoadContext, phase: string, due: number): Promise<void> {
   const res = await timed(ctx, phase, LONG_DUMMY, due, "GET", "/long_dummy");
@@ -74,13 +78,22 @@ export async function deleteCreated(ctx: LoadContext, phase: string, id: number,
   return Boolean(res && res.status >= 200 && res.status < 300);
 }
 
-async function sessionWrite(ctx: LoadContext, phase: string, due: number): Promise<void> {
-  const res = await timed(ctx, phase, SESSION_POST, due, "POST", "/api/session", newSessionBody(ctx));
-  if (!res || res.status < 200 || res.status >= 300) return;
-  const id = createdId(res.body);
-  if (id === undefined) return;
-  ctx.created.add(id);
-  await deleteCreated(ctx, phase, id);
+/**
+ * POST /api/session, then DELETE of what it created. With a ledger (a DB drill) every
+ * acknowledged id is recorded there, and the ones it keeps are not deleted: the drill
+ * looks for them once the cluster is whole (the suite deletes them at its end).
+ */
+function sessionWrite(ledger?: WriteLedger): Slot {
+  return async (ctx, phase, due) => {
+    const res = await timed(ctx, phase, SESSION_POST, due, "POST", "/api/session", newSessionBody(ctx));
+    if (!res || res.status < 200 || res.status >= 300) return;
+    const id = createdId(res.body);
+    if (id === undefined) return;
+    ctx.created.add(id);
+    if (ledger?.acknowledge(id, performance.now() - ctx.originMs)) return;
+    const deleted = await deleteCreated(ctx, phase, id);
+    ledger?.deleted(id, deleted);
+  };
 }
 
 /** A job for the open-model driver that picks one of the slots by their weights. */
@@ -96,9 +109,9 @@ function weightedJob(ctx: LoadContext, phase: string, table: readonly [number, S
   };
 }
 
-/** The mix of requirements.md, by its weights. */
-export function mixJob(ctx: LoadContext, phase: string): Job {
-  return weightedJob(ctx, phase, slots);
+/** The mix of requirements.md, by its weights; with a ledger, its session writes are recorded there. */
+export function mixJob(ctx: LoadContext, phase: string, ledger?: WriteLedger): Job {
+  return weightedJob(ctx, phase, ledger ? slots.map(([weight, slot]): [number, Slot] => [weight, slot === sessionWrites ? sessionWrite(ledger) : slot]) : slots);
 }
 
 /** The same mix without /long_dummy, which the frontend caches: every request reaches an app node. */

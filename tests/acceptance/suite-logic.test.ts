@@ -108,7 +108,9 @@ test("time a node the drill did not break spent down is summed per node", () => 
 
 test("DRILLS narrows a profile to the named drills and refuses unknown ones", () => {
   assert.deepEqual(chooseProfile("smoke", "pgbouncer-restart, nginx-restart").drills, ["pgbouncer-restart", "nginx-restart"]);
-  assert.deepEqual(chooseProfile("ci", undefined).drills, ["container-kill", "nginx-restart", "frontend-kill", "instance-recreate"]);
+  assert.deepEqual(chooseProfile("ci", undefined).drills, ["container-kill", "db-primary-kill", "nginx-restart", "frontend-kill", "instance-recreate"]);
+  const full: readonly string[] = chooseProfile("full", undefined).drills;
+  assert.ok(full.includes("db-primary-kill") && full.includes("db-replica-stop"), "the full profile runs both DB drills");
   assert.equal(chooseProfile(undefined, "").name, "full");
   assert.throws(() => chooseProfile("smoke", "nginx-restart,reboot"), /unknown drill 'reboot' in DRILLS/);
   assert.throws(() => chooseProfile("huge", undefined), /unknown PROFILE 'huge'/);
