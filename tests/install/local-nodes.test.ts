@@ -8,6 +8,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { promisify } from "node:util";
 import path from "node:path";
+import { NODES } from "./support/frontend";
 
 const run = promisify(execFile);
 const nodesScript = path.resolve(__dirname, "../../scripts/local-nodes.sh");
@@ -38,7 +39,7 @@ function tcpProbe(host: string, port: number, waitMs: number): Promise<string> {
 }
 
 test("every node runs systemd and answers SSH through the frontend", async () => {
-  for (const node of ["db", "app1", "app2", "frontend1", "frontend2"]) {
+  for (const node of NODES) {
     const state = await onNode(node, "systemctl is-system-running || true");
     assert.match(state, /^(running|degraded)$/, `${node}: systemd reports ${state}`);
     assert.equal(await onNode(node, "hostname"), node);
@@ -48,7 +49,7 @@ test("every node runs systemd and answers SSH through the frontend", async () =>
 test("from the host only the frontends answer, as the security groups allow", async () => {
   assert.equal(await tcpProbe("172.30.77.20", 22, 3000), "open", "frontend1 SSH (jump host)");
   assert.equal(await tcpProbe("172.30.77.28", 22, 3000), "open", "frontend2 SSH");
-  for (const address of ["172.30.77.10", "172.30.77.11", "172.30.77.12"]) {
+  for (const address of ["172.30.77.68", "172.30.77.84", "172.30.77.100", "172.30.77.69", "172.30.77.70"]) {
     assert.equal(await tcpProbe(address, 22, 3000), "refused", `${address}:22 must not answer the host`);
   }
 });
@@ -57,11 +58,11 @@ test("the probe address silently drops TCP/80, so an unprotected start is slow",
   const script = 'timeout 3 bash -c "</dev/tcp/172.30.77.254/80" 2>/dev/null; echo $?';
   // 124: timeout killed the connect (no answer), as 8.8.8.8:80 behaves.
   // On an app node the role's firewall REJECTs it, so try the DB node, which has no such rule.
-  assert.equal(await onNode("db", script), "124");
+  assert.equal(await onNode("db1", script), "124");
 });
 
 test("nodes reach the Debian mirror through the host's NAT", async () => {
-  const out = await onNode("db", "sudo apt-get -q -o Acquire::Retries=1 update >/dev/null 2>&1; echo $?");
+  const out = await onNode("db1", "sudo apt-get -q -o Acquire::Retries=1 update >/dev/null 2>&1; echo $?");
   assert.equal(out, "0");
 });
 
@@ -76,18 +77,18 @@ test("a stopped node comes back with its state and answers SSH again", async () 
 });
 
 test("every node booted from the user-data synthesized for its VM, through cloud-init's NoCloud seed", async () => {
-  const seeds = ["db", "app1", "app2", "frontend1", "frontend2"].map((n) => path.resolve(__dirname, `../../.local/cloud/seeds/${n}/user-data`));
+  const seeds = NODES.map((n) => path.resolve(__dirname, `../../.local/cloud/seeds/${n}/user-data`));
   const { stdout } = await run("sha256sum", seeds);
   const want = Object.fromEntries(String(stdout).trim().split("\n").map((l): [string, string] => [String(l.split("/").at(-2)), l.split(" ")[0]]));
-  for (const node of ["db", "app1", "app2", "frontend1", "frontend2"]) {
+  for (const node of NODES) {
     assert.match(await onNode(node, "cloud-init status --long"), /status: done[\s\S]*DataSourceNoCloud/, `${node}: cloud-init`);
     assert.equal((await onNode(node, "sudo sha256sum /var/lib/cloud/instance/user-data.txt")).split(" ")[0], want[node], `${node} booted from other user-data`);
   }
 });
 
 test("app instances resolve by the VPC DNS names the stacks give them", async () => {
-  assert.match(await onNode("frontend1", "getent hosts bingo-app-1.ru-central1.internal"), /^172\.30\.77\.11\s/);
-  assert.match(await onNode("frontend1", "getent hosts bingo-app-2.ru-central1.internal"), /^172\.30\.77\.12\s/);
+  assert.match(await onNode("frontend1", "getent hosts bingo-app-1.ru-central1.internal"), /^172\.30\.77\.69\s/);
+  assert.match(await onNode("frontend1", "getent hosts bingo-app-2.ru-central1.internal"), /^172\.30\.77\.70\s/);
 });
 
 const TOKEN_URL = "http://169.254.169.254/computeMetadata/v1/instance/service-accounts/default/token";

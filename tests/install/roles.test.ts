@@ -4,9 +4,17 @@
 // probe is refused at once, clocks are kept, and nothing can fill a disk.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { bingoPort, onNode } from "./support/frontend";
+import { DB_NODES, NODES, bingoPort, onNode } from "./support/frontend";
 
 const APPS = ["app1", "app2"];
+
+/** The DB node whose PostgreSQL leads (Patroni's view). */
+async function leader(): Promise<string> {
+  const cluster = JSON.parse(await onNode(DB_NODES[0], "curl -fsS -m 5 http://127.0.0.1:8008/cluster")) as { members: { name: string; role: string }[] };
+  const name = cluster.members.find((m) => m.role === "leader")?.name;
+  assert.ok(name, "the database cluster has no leader");
+  return name;
+}
 
 /** "open", "refused" or "silent": a TCP connect from one node to another address. */
 async function tcpFrom(node: string, host: string, port: number): Promise<string> {
@@ -14,11 +22,15 @@ async function tcpFrom(node: string, host: string, port: number): Promise<string
     `timeout 3 bash -c '</dev/tcp/${host}/${port}' 2>/dev/null && echo open || { [ $? -eq 124 ] && echo silent || echo refused; }`);
 }
 
-test("pgbouncer answers the app nodes only; Postgres itself listens on loopback", async () => {
-  for (const node of APPS) assert.equal(await tcpFrom(node, "db", 6432), "open", `${node} cannot reach pgbouncer`);
-  assert.notEqual(await tcpFrom("frontend1", "db", 6432), "open", "the frontend reaches pgbouncer");
-  const listeners = await onNode("db", "sudo ss -Hltn '( sport = :5432 )' | awk '{print $4}'");
-  for (const address of listeners.split("\n")) assert.match(address, /^(127\.0\.0\.1|\[::1\]):5432$/, `Postgres listens on ${address}`);
+test("pgbouncer answers the app nodes only; Postgres itself the other members and loopback", async () => {
+  for (const db of DB_NODES) {
+    for (const node of APPS) assert.equal(await tcpFrom(node, db, 6432), "open", `${node} cannot reach pgbouncer on ${db}`);
+    assert.notEqual(await tcpFrom("frontend1", db, 6432), "open", `the frontend reaches pgbouncer on ${db}`);
+    for (const node of APPS) assert.notEqual(await tcpFrom(node, db, 5432), "open", `${node} reaches PostgreSQL itself on ${db}`);
+  }
+  for (const db of DB_NODES) {
+    for (const other of DB_NODES.filter((n) => n !== db)) assert.equal(await tcpFrom(other, db, 5432), "open", `${other} cannot replicate from ${db}`);
+  }
 });
 
 test("bingo uses its own unprivileged role and database, never the postgres superuser", async () => {
@@ -28,21 +40,21 @@ test("bingo uses its own unprivileged role and database, never the postgres supe
   assert.match(config, /port: 6432/, "the app must go through pgbouncer");
   assert.match(config, /student_email: "[^"]+@[^"]+"/);
   assert.doesNotMatch(config, /test@example\.com/, "the config still holds the default email");
-  const role = await onNode("db",
+  const role = await onNode(await leader(),
     "sudo -u postgres psql -XAtc \"SELECT rolsuper, rolcreatedb, rolcreaterole FROM pg_roles WHERE rolname = 'bingo'\"");
   assert.equal(role, "f|f|f");
-  const owner = await onNode("db",
+  const owner = await onNode(await leader(),
     "sudo -u postgres psql -XAtc \"SELECT pg_get_userbyid(datdba) FROM pg_database WHERE datname = 'bingo'\"");
   assert.equal(owner, "bingo");
 });
 
 test("the initial data is loaded once and every query of the API has its index", async () => {
-  const counts = await onNode("db",
+  const counts = await onNode(await leader(),
     "sudo -u postgres psql -XAt -F ' ' -d bingo -c \"SELECT (SELECT count(*) FROM movies), (SELECT count(*) FROM customers), " +
     "(SELECT count(*) FROM sessions WHERE id <= 5000000)\"");
   const [movies, customers, sessions] = counts.split(" ").map(Number);
   assert.ok(movies > 0 && customers > 0 && sessions > 0, `initial rows: ${counts}`);
-  const indexes = await onNode("db",
+  const indexes = await onNode(await leader(),
     "sudo -u postgres psql -XAt -d bingo -c \"SELECT indexdef FROM pg_indexes WHERE schemaname = 'public'\"");
   for (const pattern of [
     /ON public\.movies USING btree \(id\)/,
@@ -91,11 +103,11 @@ test("the start-up probe is refused at once, so start-up printed google_dns_is_n
 test("app nodes answer bingo's port to the frontend only", async () => {
   const port = await bingoPort("app1");
   assert.equal(await tcpFrom("frontend1", "app1", port), "open");
-  assert.notEqual(await tcpFrom("db", "app1", port), "open", "the DB node reaches bingo on app1");
+  for (const db of DB_NODES) assert.notEqual(await tcpFrom(db, "app1", port), "open", `${db} reaches bingo on app1`);
 });
 
 test("clocks are kept by chrony on every node", async () => {
-  for (const node of ["db", "app1", "app2", "frontend1", "frontend2"]) {
+  for (const node of NODES) {
     assert.equal(await onNode(node, "systemctl is-active chrony"), "active", `${node}: chrony is not running`);
   }
 });

@@ -10,6 +10,10 @@ export const ROOT = path.resolve(__dirname, "../../..");
 const nodesScript = path.join(ROOT, "scripts/local-nodes.sh");
 
 /** The frontend as the host sees it (127.0.0.1:80 and :443 forward to it). */
+/** Every local node, and the DB cluster's members (scripts/lib/local-nodes.conf). */
+export const DB_NODES = ["db1", "db2", "db3"];
+export const NODES = [...DB_NODES, "app1", "app2", "frontend1", "frontend2"];
+
 export const HTTP_BASE = "http://localhost";
 export const HTTPS_BASE = "https://localhost";
 
