@@ -130,8 +130,8 @@ write_inventory`,
     assert.deepEqual(Object.keys(hostsOf(inv, "frontend")), ["frontend1", "frontend2"]);
     assert.deepEqual(hostsOf(inv, "frontend").frontend2, { ansible_host: "172.30.77.28", private_address: "172.30.77.28" });
     const app1 = hostsOf(inv, "app").app1;
-    assert.equal(app1.ansible_host, "172.30.77.11");
-    assert.equal(app1.private_address, "172.30.77.11");
+    assert.equal(app1.ansible_host, "172.30.77.69");
+    assert.equal(app1.private_address, "172.30.77.69");
     const proxy = proxyOf(app1.ansible_ssh_common_args);
     assert.ok(proxy);
     assert.equal(proxy.target, "ansible@172.30.77.20");

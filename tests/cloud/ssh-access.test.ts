@@ -104,8 +104,8 @@ describe("SSH only through the jump host", () => {
       all: {
         vars: local,
         children: {
-          db: { hosts: { db: { private_address: "172.30.77.10" } } },
-          app: { hosts: { app1: { private_address: "172.30.77.11" }, app2: { private_address: "172.30.77.12" } } },
+          db: { hosts: { db: { private_address: "172.30.77.68" } } },
+          app: { hosts: { app1: { private_address: "172.30.77.69" }, app2: { private_address: "172.30.77.70" } } },
           frontend: { hosts: { frontend: { private_address: "172.30.77.20" } } },
         },
       },

@@ -48,7 +48,7 @@ test("every node runs systemd and answers SSH through the frontend", async () =>
 test("from the host only the frontends answer, as the security groups allow", async () => {
   assert.equal(await tcpProbe("172.30.77.20", 22, 3000), "open", "frontend1 SSH (jump host)");
   assert.equal(await tcpProbe("172.30.77.28", 22, 3000), "open", "frontend2 SSH");
-  for (const address of ["172.30.77.10", "172.30.77.11", "172.30.77.12"]) {
+  for (const address of ["172.30.77.68", "172.30.77.69", "172.30.77.70"]) {
     assert.equal(await tcpProbe(address, 22, 3000), "refused", `${address}:22 must not answer the host`);
   }
 });
@@ -86,8 +86,8 @@ test("every node booted from the user-data synthesized for its VM, through cloud
 });
 
 test("app instances resolve by the VPC DNS names the stacks give them", async () => {
-  assert.match(await onNode("frontend1", "getent hosts bingo-app-1.ru-central1.internal"), /^172\.30\.77\.11\s/);
-  assert.match(await onNode("frontend1", "getent hosts bingo-app-2.ru-central1.internal"), /^172\.30\.77\.12\s/);
+  assert.match(await onNode("frontend1", "getent hosts bingo-app-1.ru-central1.internal"), /^172\.30\.77\.69\s/);
+  assert.match(await onNode("frontend1", "getent hosts bingo-app-2.ru-central1.internal"), /^172\.30\.77\.70\s/);
 });
 
 const TOKEN_URL = "http://169.254.169.254/computeMetadata/v1/instance/service-accounts/default/token";

@@ -10,9 +10,9 @@ import { hclStringLiteral, localId, resolveRefs } from "../../local-cloud/terraf
 import { ensureBindings, fixtureSettings } from "../cloud/fixture";
 
 const NODES = [
-  { node: "db", cloudName: "bingo-db", address: "172.30.77.10" },
-  { node: "app1", cloudName: "bingo-app-1", address: "172.30.77.11" },
-  { node: "app2", cloudName: "bingo-app-2", address: "172.30.77.12" },
+  { node: "db", cloudName: "bingo-db", address: "172.30.77.68" },
+  { node: "app1", cloudName: "bingo-app-1", address: "172.30.77.69" },
+  { node: "app2", cloudName: "bingo-app-2", address: "172.30.77.70" },
   { node: "frontend1", cloudName: "bingo-frontend-1", address: "172.30.77.20" },
   { node: "frontend2", cloudName: "bingo-frontend-2", address: "172.30.77.28" },
   { node: "balancer", cloudName: "bingo-frontend", address: "172.30.77.252" },
@@ -24,7 +24,7 @@ function synth(): string {
   const { buildStacks } = require("../../stacks") as typeof import("../../stacks");
   const outdir = fs.mkdtempSync(path.join("/tmp", "bingo-apply-"));
   const app = new App({ outdir });
-  buildStacks(app, fixtureSettings({ network: { private_cidr: "172.30.77.0/28", public_cidr: "172.30.77.16/28", frontend_host: 4, ssh_allowed_cidrs: ["172.30.77.1/32"] } }));
+  buildStacks(app, fixtureSettings({ network: { private_cidr: "172.30.77.64/26", public_cidr: "172.30.77.16/28", frontend_host: 4, ssh_allowed_cidrs: ["172.30.77.1/32"] } }));
   app.synth();
   return outdir;
 }
@@ -41,7 +41,7 @@ test("every node boots from its VM's user-data with no Terraform reference left"
   }
   // The app instances read the DB VM's address and the secret the DB stack created.
   const secretId = Object.keys(applied.state.secrets)[0];
-  assert.match(applied.userData.app1, /bingo_db_addresses:\n\s+- 172\.30\.77\.10\n/);
+  assert.match(applied.userData.app1, /bingo_db_addresses:\n\s+- 172\.30\.77\.68\n/);
   assert.ok(applied.userData.app1.includes(`bingo-fetch-secrets ${secretId} `));
   assert.ok(applied.userData.db.includes(`bingo-fetch-secrets ${secretId} `));
 });
@@ -53,9 +53,9 @@ test("the Lockbox stand-in generates the synthesized secret once and grants it t
   assert.equal(applyLocally(outdir, NODES, applied.state).state.secrets[secretId].entries.db_password, secret.entries.db_password, "a later apply keeps it");
   assert.equal(applied.controllerEnv.BINGO_DB_PASSWORD, secret.entries.db_password, "the controller's run reads it from Lockbox");
   assert.equal(applied.controllerEnv.EXPECTED_APP_PORT, "8765");
-  const reader = applied.state.instances["172.30.77.11"].serviceAccountId;
+  const reader = applied.state.instances["172.30.77.69"].serviceAccountId;
   assert.ok(reader, "the app instance runs as an account");
-  assert.equal(applied.state.instances["172.30.77.10"].serviceAccountId, reader);
+  assert.equal(applied.state.instances["172.30.77.68"].serviceAccountId, reader);
   assert.equal(applied.state.instances["172.30.77.20"].serviceAccountId, undefined, "the frontend has no account");
   assert.deepEqual(applied.state.grants, [{ secretId, member: `serviceAccount:${reader}`, role: "lockbox.payloadViewer" }]);
 });
