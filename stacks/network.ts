@@ -1,7 +1,7 @@
 import { Construct } from "constructs";
 import { Network } from "../constructs/network";
 import { SecurityGroups } from "../constructs/security-groups";
-import { Settings } from "../settings";
+import { privateZones, Settings } from "../settings";
 import { YandexStack } from "./base";
 import { scrapedPorts } from "./monitoring-ports";
 
@@ -17,6 +17,8 @@ export class NetworkStack extends YandexStack {
       zone: settings.zone,
       publicZones: settings.frontendZones,
       publicCidr: settings.network.publicCidr,
+      // The app nodes' zone first, then every DB zone: a private subnet each.
+      privateZones: privateZones(settings),
       privateCidr: settings.network.privateCidr,
     });
     const scraped = scrapedPorts();

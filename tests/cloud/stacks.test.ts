@@ -21,14 +21,16 @@ describe("synthesized cloud stacks", () => {
     assert.deepEqual(Object.keys(stacks).sort(), ["app", "db", "frontend", "network"]);
   });
 
-  it("network: one VPC, a public subnet per frontend zone, a private subnet, private egress through a NAT gateway", () => {
+  it("network: one VPC, a public subnet per frontend zone, a private subnet per DB zone, private egress through a NAT gateway", () => {
     const n = stacks.network;
     assert.equal(resources(n, "yandex_vpc_network").length, 1);
     const subnets = resources(n, "yandex_vpc_subnet");
     assert.deepEqual(
       subnets.map((s) => [s.name, s.zone, s.v4_cidr_blocks[0]]).sort(),
       [
-        ["bingo-private", "ru-central1-a", "10.10.2.0/24"],
+        ["bingo-private", "ru-central1-a", "10.10.2.0/26"],
+        ["bingo-private-2", "ru-central1-b", "10.10.2.64/26"],
+        ["bingo-private-3", "ru-central1-d", "10.10.2.128/26"],
         ["bingo-public", "ru-central1-a", "10.10.1.0/25"],
         ["bingo-public-2", "ru-central1-b", "10.10.1.128/25"],
       ],
@@ -39,8 +41,7 @@ describe("synthesized cloud stacks", () => {
     const rt = resources(n, "yandex_vpc_route_table")[0];
     assert.equal(rt.static_route[0].destination_prefix, "0.0.0.0/0");
     assert.match(rt.static_route[0].gateway_id, /yandex_vpc_gateway\./);
-    const priv = subnets.find((s) => s.name.endsWith("private"));
-    assert.match(priv.route_table_id, /yandex_vpc_route_table\./);
+    for (const priv of subnets.filter((s) => s.name.includes("private"))) assert.match(priv.route_table_id, /yandex_vpc_route_table\./, priv.name);
     assert.equal(subnets.find((s) => s.name.endsWith("public")).route_table_id, undefined);
   });
 
@@ -299,5 +300,21 @@ describe("construct validation", () => {
         }),
       /Vm: name "Bad_Name" is not a valid resource name; use 3-52 lowercase letters/,
     );
+  });
+
+  it("the network cuts its private range for distinct zones, the app nodes' zone first", () => {
+    ensureBindings();
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const { Network } = require("../../constructs/network") as typeof import("../../constructs/network");
+    const network = (privateZones: string[]) => () => new Network(new TerraformStack(new App(), "t"), "N", { name: "bingo", zone: "ru-central1-a", privateZones });
+    assert.throws(network(["ru-central1-b", "ru-central1-a"]), /Network: privateZones must start with zone ru-central1-a \(the app nodes' subnet\)/);
+    assert.throws(network(["ru-central1-a", "ru-central1-a"]), /Network: privateZones must list distinct zones/);
+    const n = network(["ru-central1-a", "ru-central1-b", "ru-central1-d"])();
+    assert.deepEqual(n.privateSubnets.map((x) => [x.zone, x.cidr]), [
+      ["ru-central1-a", "10.10.2.0/26"],
+      ["ru-central1-b", "10.10.2.64/26"],
+      ["ru-central1-d", "10.10.2.128/26"],
+    ]);
+    assert.equal(n.privateSubnetId, n.privateSubnets[0].id);
   });
 });
