@@ -3,7 +3,7 @@ import { Network } from "../constructs/network";
 import { SecurityGroups } from "../constructs/security-groups";
 import { privateZones, Settings } from "../settings";
 import { YandexStack } from "./base";
-import { scrapedPorts } from "./monitoring-ports";
+import { installationPorts, scrapedPorts } from "./monitoring-ports";
 
 /** What every other stack stands on: the VPC, its subnets, the NAT gateway and the security groups. */
 export class NetworkStack extends YandexStack {
@@ -22,6 +22,7 @@ export class NetworkStack extends YandexStack {
       privateCidr: settings.network.privateCidr,
     });
     const scraped = scrapedPorts();
+    const ports = installationPorts();
     this.securityGroups = new SecurityGroups(this, "SecurityGroups", {
       name: "bingo",
       networkId: this.network.networkId,
@@ -30,6 +31,15 @@ export class NetworkStack extends YandexStack {
       vpcCidrs: [settings.network.publicCidr, settings.network.privateCidr],
       // What the frontend's Prometheus scrapes, read from the Ansible roles.
       scrapedPorts: { app: scraped.app, db: scraped.db },
+      // The cluster's and Alertmanager's ports, read from group_vars/all.yml likewise.
+      pgbouncerPort: ports.pgbouncer,
+      dbCluster: {
+        postgresqlPort: ports.postgresql,
+        patroniRestPort: ports.patroniRest,
+        etcdClientPort: ports.etcdClient,
+        etcdPeerPort: ports.etcdPeer,
+      },
+      alertmanager: { port: ports.alertmanager, clusterPort: ports.alertmanagerCluster },
     });
   }
 }

@@ -45,9 +45,17 @@ describe("synthesized cloud stacks", () => {
     assert.equal(subnets.find((s) => s.name.endsWith("public")).route_table_id, undefined);
   });
 
-  it("frontend group: only 80/tcp, 443/tcp, 443/udp and SSH are open", () => {
-    const rules = ingressOf(sgNamed(stacks.network, "-frontend")).map((r: Json) => `${r.protocol}/${r.port}`).sort();
-    assert.deepEqual(rules, ["TCP/22", "TCP/443", "TCP/80", "UDP/443"]);
+  it("frontend group: only 80/tcp, 443/tcp, 443/udp and SSH are open to others; Alertmanager's ports to the other frontends only", () => {
+    const rules = ingressOf(sgNamed(stacks.network, "-frontend"));
+    const outside = rules.filter((r: Json) => r.predefined_target === undefined);
+    assert.deepEqual(outside.map((r: Json) => `${r.protocol}/${r.port}`).sort(), ["TCP/22", "TCP/443", "TCP/80", "UDP/443"]);
+    const peers = rules.filter((r: Json) => r.predefined_target !== undefined);
+    assert.deepEqual(peers.map((r: Json) => `${r.protocol}/${r.port}`).sort(), ["TCP/9093", "TCP/9094", "UDP/9094"]);
+    for (const r of peers) {
+      assert.equal(r.predefined_target, "self_security_group");
+      assert.equal(r.v4_cidr_blocks, undefined);
+      assert.equal(r.security_group_id, undefined);
+    }
   });
 
   it("app group: the app port only from the frontend and health checks, SSH only from the frontend", () => {
@@ -66,25 +74,51 @@ describe("synthesized cloud stacks", () => {
   it("monitoring: the exporters' ports on the app and DB nodes are open to the frontend's Prometheus only", () => {
     const scraped = (suffix: string) =>
       ingressOf(sgNamed(stacks.network, suffix)).filter((r: Json) => /Prometheus/.test(r.description ?? ""));
-    // node exporter everywhere; the PostgreSQL (9187) and pgbouncer (9127) exporters on the DB.
+    // node exporter everywhere; the PostgreSQL (9187) and pgbouncer (9127) exporters, Patroni (8008)
+    // and etcd's metrics (2381) on the DB nodes.
     assert.deepEqual(scraped("-app").map((r: Json) => r.port).sort(), [9100]);
-    assert.deepEqual(scraped("-db").map((r: Json) => r.port).sort(), [9100, 9127, 9187]);
+    assert.deepEqual(scraped("-db").map((r: Json) => r.port).sort((a: number, b: number) => a - b), [2381, 8008, 9100, 9127, 9187]);
     for (const r of [...scraped("-app"), ...scraped("-db")]) {
       assert.match(r.security_group_id, /SecurityGroups_Frontend/);
       assert.equal(r.v4_cidr_blocks, undefined);
     }
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     const { scrapedPorts } = require("../../stacks/monitoring-ports") as typeof import("../../stacks/monitoring-ports");
-    assert.deepEqual(scrapedPorts().db, [9100, 9127, 9187], "the ports come from the roles' scrape jobs");
+    assert.deepEqual(scrapedPorts().db, [2381, 8008, 9100, 9127, 9187], "the ports come from the roles' scrape jobs");
   });
 
-  it("db group: 5432 and 6432 only from the app nodes, SSH only from the frontend", () => {
+  it("db group: pgbouncer and Patroni's REST API from the app nodes, the cluster's ports from the other DB nodes, SSH and metrics from the frontend, nothing wider", () => {
     const db = ingressOf(sgNamed(stacks.network, "-db"));
-    const data = db.filter((r: Json) => [22, 5432, 6432].includes(r.port));
-    assert.deepEqual(data.map((r: Json) => r.port).sort(), [22, 5432, 6432]);
-    for (const r of data.filter((x: Json) => x.port !== 22)) assert.match(r.security_group_id, /SecurityGroups_App/);
-    assert.match(db.find((r: Json) => r.port === 22).security_group_id, /SecurityGroups_Frontend/);
-    assert.ok(db.every((r: Json) => r.v4_cidr_blocks === undefined));
+    const from = (source: RegExp | string) =>
+      db
+        .filter((r: Json) => (typeof source === "string" ? r.predefined_target === source : source.test(r.security_group_id ?? "")))
+        .map((r: Json) => `${r.protocol}/${r.port}`)
+        .sort();
+    assert.deepEqual(from(/SecurityGroups_App/), ["TCP/6432", "TCP/8008"], "the app nodes: pgbouncer and HAProxy's primary check, not PostgreSQL");
+    assert.deepEqual(from("self_security_group"), ["TCP/2379", "TCP/2380", "TCP/5432", "TCP/8008"], "the members: etcd, PostgreSQL, Patroni");
+    assert.deepEqual(from(/SecurityGroups_Frontend/), ["TCP/22", "TCP/2381", "TCP/8008", "TCP/9100", "TCP/9127", "TCP/9187"], "SSH and Prometheus");
+    assert.equal(from(/./).length + from("self_security_group").length, db.length, "every rule names one of those sources");
+    assert.ok(db.every((r: Json) => r.v4_cidr_blocks === undefined), "no CIDR-wide ingress on the DB nodes");
+    assert.ok(db.every((r: Json) => r.protocol === "TCP" && Number.isInteger(r.port)), "single TCP ports, no ranges");
+  });
+
+  it("the cluster's and Alertmanager's ports come from group_vars/all.yml, where the roles read them", () => {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const { installationPorts } = require("../../stacks/monitoring-ports") as typeof import("../../stacks/monitoring-ports");
+    assert.deepEqual(installationPorts(), {
+      pgbouncer: 6432,
+      postgresql: 5432,
+      patroniRest: 8008,
+      etcdClient: 2379,
+      etcdPeer: 2380,
+      alertmanager: 9093,
+      alertmanagerCluster: 9094,
+    });
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "bingo-ports-"));
+    fs.mkdirSync(path.join(dir, "roles"));
+    fs.mkdirSync(path.join(dir, "group_vars"));
+    fs.writeFileSync(path.join(dir, "group_vars", "all.yml"), "bingo_pgbouncer_port: 6432\npostgresql_port: 5432\n");
+    assert.throws(() => installationPorts(dir), /ansible\/group_vars\/all\.yml: patroni_rest_port \(\{\{ patroni_rest_port \}\}\) does not resolve to a TCP port/);
   });
 
   it("db: a VM without a public address that creates the ansible user and configures itself", () => {
