@@ -7,11 +7,17 @@ import * as path from "node:path";
 import { spawnSync } from "node:child_process";
 import { describe, it } from "node:test";
 import { App, TerraformStack } from "cdktf";
+import { parse as parseYaml } from "yaml";
 import { ensureBindings, fixtureSettings, Json, resources, synthAll, synthesizeBefore } from "./fixture";
 
 const ingressOf = (sg: Json): Json[] => sg.ingress ?? [];
 const sgNamed = (stack: Json, suffix: string): Json => resources(stack, "yandex_vpc_security_group").find((g) => g.name.endsWith(suffix));
 const userData = (md: Json): string => md["user-data"];
+/** The variables a self-configuring VM's user-data gives its own inventory (group group, host localhost). */
+const hostVarsOf = (ud: string, group: string): Json => {
+  const inventory = parseYaml(ud).write_files.find((f: Json) => f.path === "/etc/bingo/inventory.yml").content;
+  return parseYaml(inventory).all.children[group].hosts.localhost;
+};
 
 describe("synthesized cloud stacks", () => {
   let stacks: Record<string, Json>;
@@ -121,19 +127,46 @@ describe("synthesized cloud stacks", () => {
     assert.throws(() => installationPorts(dir), /ansible\/group_vars\/all\.yml: patroni_rest_port \(\{\{ patroni_rest_port \}\}\) does not resolve to a TCP port/);
   });
 
-  it("db: a VM without a public address that creates the ansible user and configures itself", () => {
-    const [vm] = resources(stacks.db, "yandex_compute_instance");
-    assert.equal(vm.network_interface[0].nat, false);
-    const ud = userData(vm.metadata);
-    assert.match(ud, /^#cloud-config\n/);
-    assert.match(ud, /name: ansible[\s\S]*ssh-ed25519 AAAAC3Nza/);
-    assert.match(ud, /playbooks\/db\.yml/);
-    assert.match(vm.network_interface[0].subnet_id, /terraform_remote_state\.cross-stack-reference-input-network/);
+  it("db: three VMs without a public address, one per DB zone in its zone's subnet, each at host 10 of it", () => {
+    const vms = resources(stacks.db, "yandex_compute_instance");
+    assert.deepEqual(
+      vms.map((vm) => [vm.name, vm.zone, vm.network_interface[0].ip_address]),
+      [
+        ["bingo-db-1", "ru-central1-a", "10.10.2.10"],
+        ["bingo-db-2", "ru-central1-b", "10.10.2.74"],
+        ["bingo-db-3", "ru-central1-d", "10.10.2.138"],
+      ],
+    );
+    const subnets = ["PrivateSubnet_", "PrivateSubnet2_", "PrivateSubnet3_"];
+    vms.forEach((vm, i) => {
+      assert.equal(vm.network_interface[0].nat, false, vm.name);
+      assert.match(vm.network_interface[0].subnet_id, new RegExp(`terraform_remote_state\\.cross-stack-reference-input-network\\.outputs\\.\\S*Network_${subnets[i]}`), vm.name);
+    });
   });
 
-  it("a new image in the family replaces neither the database nor the frontend VM", () => {
-    for (const stack of [stacks.db, stacks.frontend]) {
-      const [vm] = resources(stack, "yandex_compute_instance");
+  it("db: every DB VM creates the ansible user and configures itself, knowing every member and its own address", () => {
+    const vms = resources(stacks.db, "yandex_compute_instance");
+    const members = [
+      { name: "db1", address: "10.10.2.10" },
+      { name: "db2", address: "10.10.2.74" },
+      { name: "db3", address: "10.10.2.138" },
+    ];
+    vms.forEach((vm, i) => {
+      const ud = userData(vm.metadata);
+      assert.match(ud, /^#cloud-config\n/);
+      assert.match(ud, /name: ansible[\s\S]*ssh-ed25519 AAAAC3Nza/);
+      assert.match(ud, /playbooks\/db\.yml/);
+      const vars = hostVarsOf(ud, "db");
+      assert.deepEqual(vars.bingo_db_members, members, vm.name);
+      assert.equal(vars.private_address, members[i].address, vm.name);
+      assert.equal(vars.bingo_db_addresses, undefined, "group_vars/all.yml derives them from bingo_db_members");
+    });
+  });
+
+  it("a new image in the family replaces neither a database nor a frontend VM", () => {
+    const vms = [...resources(stacks.db, "yandex_compute_instance"), ...resources(stacks.frontend, "yandex_compute_instance")];
+    assert.equal(vms.length, 5);
+    for (const vm of vms) {
       assert.match(vm.boot_disk.initialize_params.image_id, /data\.yandex_compute_image\./, "the image still comes from the family");
       assert.deepEqual(vm.lifecycle?.ignore_changes, ["boot_disk[0].initialize_params[0].image_id"], `${vm.name} keeps its boot image`);
     }
@@ -152,7 +185,7 @@ describe("synthesized cloud stacks", () => {
     assert.match(ud, /name: ansible/);
     assert.match(ud, /ansible-playbook -i \/etc\/bingo\/inventory\.yml .*playbooks\/app-self\.yml/);
     assert.match(ud, /path: \/etc\/bingo\/ansible\.tar\.gz\n\s+encoding: b64/);
-    assert.match(ud, /bingo_db_addresses:\n\s+- \$\{data\.terraform_remote_state/);
+    assert.deepEqual(hostVarsOf(ud, "app").bingo_db_members.map((m: Json) => `${m.name} ${m.address}`), ["db1 10.10.2.10", "db2 10.10.2.74", "db3 10.10.2.138"]);
     assert.ok(!/\{\{/.test(ud), "no Jinja braces in instance-group metadata");
     assert.ok(ud.length < 200_000, `user-data is ${ud.length} bytes; the cloud's limit is 256 KiB`);
   });
@@ -171,24 +204,16 @@ describe("synthesized cloud stacks", () => {
     assert.match(ig.instance_template.service_account_id, /terraform_remote_state\.cross-stack-reference-input-db/, "instances run as the secrets reader");
   });
 
-  it("secrets: Lockbox generates the database password, readable only by the VMs' account, never in user-data", () => {
-    const [secret] = resources(stacks.db, "yandex_lockbox_secret");
-    assert.deepEqual(secret.password_payload_specification, {
-      password_key: "db_password",
-      length: 32,
-      include_uppercase: true,
-      include_lowercase: true,
-      include_digits: true,
-      include_punctuation: false,
-    });
+  it("secrets: Lockbox generates the database password and the cluster's secret, never in user-data", () => {
+    const secrets = Object.fromEntries(resources(stacks.db, "yandex_lockbox_secret").map((x) => [x.name, x]));
+    assert.deepEqual(Object.keys(secrets).sort(), ["bingo-db-secrets", "bingo-secrets"]);
+    const spec = (key: string) => ({ password_key: key, length: 32, include_uppercase: true, include_lowercase: true, include_digits: true, include_punctuation: false });
+    assert.deepEqual(secrets["bingo-secrets"].password_payload_specification, spec("db_password"));
+    assert.deepEqual(secrets["bingo-db-secrets"].password_payload_specification, spec("cluster_secret"));
     assert.deepEqual(resources(stacks.db, "yandex_lockbox_secret_version"), [], "no version with a value written by us");
-    const grants = resources(stacks.db, "yandex_lockbox_secret_iam_member");
-    assert.deepEqual(grants.map((g) => g.role), ["lockbox.payloadViewer"]);
-    assert.match(grants[0].member, /^serviceAccount:\$\{yandex_iam_service_account\./);
-    // Nobody else gets a folder-wide role from the db stack.
+    // Nobody gets a folder-wide role from the db stack.
     assert.deepEqual(resources(stacks.db, "yandex_resourcemanager_folder_iam_member"), []);
     const [vm] = resources(stacks.db, "yandex_compute_instance");
-    assert.match(vm.service_account_id, /yandex_iam_service_account\./);
     const [ig] = resources(stacks.app, "yandex_compute_instance_group");
     for (const ud of [userData(vm.metadata), userData(ig.instance_template.metadata)]) {
       assert.match(ud, /bingo-fetch-secrets \$\{[^}]*lockbox[^}]*\} \/etc\/bingo\/secrets\.json bingo_db_password=db_password/);
@@ -196,17 +221,53 @@ describe("synthesized cloud stacks", () => {
     }
   });
 
-  it("secrets: the controller's run reads the generated password at apply time, into its environment only", () => {
-    const entry = stacks.frontend.data.yandex_lockbox_secret_version_entry;
-    // eslint-disable-next-line @typescript-eslint/no-unnecessary-type-assertion -- tsc needs it: Object.values() of any is unknown[] there
-    const [read] = Object.values(entry) as Json[];
-    assert.equal(read.key, "db_password");
-    assert.match(read.secret_id, /terraform_remote_state\.cross-stack-reference-input-db/);
+  it("secrets: the DB VMs read both secrets as bingo-db-vm; the app instances, as bingo-vm, the password only", () => {
+    const accounts = Object.fromEntries(
+      Object.entries(stacks.db.resource.yandex_iam_service_account as Record<string, Json>).map(([id, a]) => [a.name, `\${yandex_iam_service_account.${id}.id}`]),
+    );
+    assert.deepEqual(Object.keys(accounts).sort(), ["bingo-db-vm", "bingo-vm"]);
+    const secretIds = Object.fromEntries(
+      Object.entries(stacks.db.resource.yandex_lockbox_secret as Record<string, Json>).map(([id, x]) => [x.name, `\${yandex_lockbox_secret.${id}.id}`]),
+    );
+    const readers = (secret: string) =>
+      resources(stacks.db, "yandex_lockbox_secret_iam_member")
+        .filter((g) => g.secret_id === secretIds[secret])
+        .map((g) => {
+          assert.equal(g.role, "lockbox.payloadViewer");
+          return g.member;
+        })
+        .sort();
+    assert.deepEqual(readers("bingo-secrets"), [`serviceAccount:${accounts["bingo-db-vm"]}`, `serviceAccount:${accounts["bingo-vm"]}`].sort());
+    assert.deepEqual(readers("bingo-db-secrets"), [`serviceAccount:${accounts["bingo-db-vm"]}`], "the app account cannot read the cluster's secret");
+    assert.equal(resources(stacks.db, "yandex_lockbox_secret_iam_member").length, 3, "no other grant");
+    for (const vm of resources(stacks.db, "yandex_compute_instance")) {
+      assert.equal(vm.service_account_id, accounts["bingo-db-vm"], vm.name);
+      const fetch = userData(vm.metadata).split("\n").find((l: string) => l.includes("bingo-fetch-secrets "));
+      assert.ok(
+        fetch?.includes(
+          `bingo-fetch-secrets ${secretIds["bingo-secrets"]} /etc/bingo/secrets.json bingo_db_password=db_password ${secretIds["bingo-db-secrets"]} bingo_db_cluster_secret=cluster_secret || exit 1`,
+        ),
+        `${vm.name}: ${fetch}`,
+      );
+    }
+    const [ig] = resources(stacks.app, "yandex_compute_instance_group");
+    assert.match(ig.instance_template.service_account_id, /cross-stack-reference-input-db\.outputs\.\S*service_accountSecrets_Reader_/, "the app instances run as bingo-vm");
+    const appUd = userData(ig.instance_template.metadata);
+    assert.doesNotMatch(appUd, /cluster_secret|ClusterSecrets/, "the app instances never ask for the cluster's secret");
+  });
+
+  it("secrets: the controller's run reads the generated password and cluster secret at apply time, into its environment only", () => {
+    const entries = stacks.frontend.data.yandex_lockbox_secret_version_entry as Record<string, Json>;
+    const byKey = Object.fromEntries(Object.entries(entries).map(([id, e]) => [e.key, { id, ...e }]));
+    assert.deepEqual(Object.keys(byKey).sort(), ["cluster_secret", "db_password"]);
+    assert.match(byKey.db_password.secret_id, /terraform_remote_state\.cross-stack-reference-input-db\.outputs\.\S*lockbox_secretSecrets_Secret_/);
+    assert.match(byKey.cluster_secret.secret_id, /terraform_remote_state\.cross-stack-reference-input-db\.outputs\.\S*lockbox_secretClusterSecrets_Secret_/);
     const [run] = resources(stacks.frontend, "null_resource");
     const exec = run.provisioner[0]["local-exec"];
-    assert.match(exec.environment.BINGO_DB_PASSWORD, /^\$\{nonsensitive\(data\.yandex_lockbox_secret_version_entry\.[^}]*\.text_value\)\}$/);
-    // Not in the inventory: the script hands it to Ansible as an extra var.
-    assert.ok(!/bingo_db_password/.test(run.triggers.inventory_sha256));
+    assert.equal(exec.environment.BINGO_DB_PASSWORD, `\${nonsensitive(data.yandex_lockbox_secret_version_entry.${byKey.db_password.id}.text_value)}`);
+    assert.equal(exec.environment.BINGO_DB_CLUSTER_SECRET, `\${nonsensitive(data.yandex_lockbox_secret_version_entry.${byKey.cluster_secret.id}.text_value)}`);
+    // Not in the inventory: the script hands them to Ansible as extra vars.
+    assert.ok(!/bingo_db_password|bingo_db_cluster_secret/.test(run.triggers.inventory_sha256));
   });
 
   it("frontend: a public VM and an Ansible run that re-runs on inventory or playbook changes", () => {
@@ -230,6 +291,12 @@ describe("synthesized cloud stacks", () => {
     assert.match(inv, /bingo-app-1\.ru-central1\.internal/);
     assert.match(inv, /bingo-app-2\.ru-central1\.internal/);
     assert.match(inv, /ProxyCommand='ssh -i .* -W %h:%p ansible@\$\{yandex_compute_instance\./);
+    // The DB VMs by their member names, at their VMs' private addresses.
+    for (const n of [1, 2, 3]) {
+      const address = `\\$\\{data\\.terraform_remote_state\\.cross-stack-reference-input-db\\.outputs\\.\\S*Database${n}_Instance_\\w+network_interface0ip_address\\}`;
+      assert.match(inv, new RegExp(`db${n}:\\\\n\\s+ansible_host: ${address}\\\\n\\s+private_address: ${address}\\\\n`));
+    }
+    assert.doesNotMatch(inv, /bingo-db/);
   });
 
   it("frontend: host keys are kept per instance id, so a re-created instance is a new host", () => {
@@ -238,7 +305,9 @@ describe("synthesized cloud stacks", () => {
     assert.ok(!/StrictHostKeyChecking=no|cloud_known_hosts/.test(inv));
     assert.match(inv, /UserKnownHostsFile=\S*\/known_hosts\.d\/\$\{yandex_compute_instance\.Frontend1_[^}]*\.id\}/);
     assert.match(inv, /UserKnownHostsFile=\S*\/known_hosts\.d\/\$\{yandex_compute_instance\.Frontend2_[^}]*\.id\}/);
-    assert.match(inv, /UserKnownHostsFile=\S*\/known_hosts\.d\/\$\{data\.terraform_remote_state\.cross-stack-reference-input-db\.outputs\.[^}]*Database[^}]*id\}/);
+    for (const n of [1, 2, 3]) {
+      assert.match(inv, new RegExp(`UserKnownHostsFile=\\S*/known_hosts\\.d/\\$\\{data\\.terraform_remote_state\\.cross-stack-reference-input-db\\.outputs\\.[^}]*Database${n}_[^}]*id\\}`));
+    }
     // App instances: their ids from the group's live instances, by FQDN.
     for (const n of [1, 2]) {
       assert.ok(

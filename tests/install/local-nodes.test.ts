@@ -37,8 +37,10 @@ function tcpProbe(host: string, port: number, waitMs: number): Promise<string> {
   });
 }
 
+const NODES = ["db1", "db2", "db3", "app1", "app2", "frontend1", "frontend2"];
+
 test("every node runs systemd and answers SSH through the frontend", async () => {
-  for (const node of ["db", "app1", "app2", "frontend1", "frontend2"]) {
+  for (const node of NODES) {
     const state = await onNode(node, "systemctl is-system-running || true");
     assert.match(state, /^(running|degraded)$/, `${node}: systemd reports ${state}`);
     assert.equal(await onNode(node, "hostname"), node);
@@ -48,7 +50,7 @@ test("every node runs systemd and answers SSH through the frontend", async () =>
 test("from the host only the frontends answer, as the security groups allow", async () => {
   assert.equal(await tcpProbe("172.30.77.20", 22, 3000), "open", "frontend1 SSH (jump host)");
   assert.equal(await tcpProbe("172.30.77.28", 22, 3000), "open", "frontend2 SSH");
-  for (const address of ["172.30.77.68", "172.30.77.69", "172.30.77.70"]) {
+  for (const address of ["172.30.77.68", "172.30.77.84", "172.30.77.100", "172.30.77.69", "172.30.77.70"]) {
     assert.equal(await tcpProbe(address, 22, 3000), "refused", `${address}:22 must not answer the host`);
   }
 });
@@ -56,12 +58,12 @@ test("from the host only the frontends answer, as the security groups allow", as
 test("the probe address silently drops TCP/80, so an unprotected start is slow", async () => {
   const script = 'timeout 3 bash -c "</dev/tcp/172.30.77.254/80" 2>/dev/null; echo $?';
   // 124: timeout killed the connect (no answer), as 8.8.8.8:80 behaves.
-  // On an app node the role's firewall REJECTs it, so try the DB node, which has no such rule.
-  assert.equal(await onNode("db", script), "124");
+  // On an app node the role's firewall REJECTs it, so try a DB node, which has no such rule.
+  assert.equal(await onNode("db1", script), "124");
 });
 
 test("nodes reach the Debian mirror through the host's NAT", async () => {
-  const out = await onNode("db", "sudo apt-get -q -o Acquire::Retries=1 update >/dev/null 2>&1; echo $?");
+  const out = await onNode("db1", "sudo apt-get -q -o Acquire::Retries=1 update >/dev/null 2>&1; echo $?");
   assert.equal(out, "0");
 });
 
@@ -76,10 +78,10 @@ test("a stopped node comes back with its state and answers SSH again", async () 
 });
 
 test("every node booted from the user-data synthesized for its VM, through cloud-init's NoCloud seed", async () => {
-  const seeds = ["db", "app1", "app2", "frontend1", "frontend2"].map((n) => path.resolve(__dirname, `../../.local/cloud/seeds/${n}/user-data`));
+  const seeds = NODES.map((n) => path.resolve(__dirname, `../../.local/cloud/seeds/${n}/user-data`));
   const { stdout } = await run("sha256sum", seeds);
   const want = Object.fromEntries(String(stdout).trim().split("\n").map((l): [string, string] => [String(l.split("/").at(-2)), l.split(" ")[0]]));
-  for (const node of ["db", "app1", "app2", "frontend1", "frontend2"]) {
+  for (const node of NODES) {
     assert.match(await onNode(node, "cloud-init status --long"), /status: done[\s\S]*DataSourceNoCloud/, `${node}: cloud-init`);
     assert.equal((await onNode(node, "sudo sha256sum /var/lib/cloud/instance/user-data.txt")).split(" ")[0], want[node], `${node} booted from other user-data`);
   }
@@ -100,6 +102,11 @@ test("Lockbox hands the secret only to an instance whose account holds the grant
   const payload = `https://payload.lockbox.api.cloud.yandex.net/lockbox/v1/secrets/${secretId}/payload`;
   assert.equal(await onNode("app1", curlCode(payload, `-H 'Authorization: Bearer ${token.access_token}'`)), "200 0");
   assert.equal(await onNode("app1", curlCode(payload, "-H 'Authorization: Bearer forged'")), "401 0");
+  // The DB cluster's secret is the DB nodes' account's only: app1's token is refused it.
+  const clusterSecretId = (await onNode("db1", "sudo grep -o 'bingo-fetch-secrets .*' /var/lib/cloud/instance/user-data.txt | head -n1")).split(" ")[4];
+  assert.match(clusterSecretId, /^[a-z0-9]+$/, "db1's user-data names the cluster's secret");
+  const clusterPayload = `https://payload.lockbox.api.cloud.yandex.net/lockbox/v1/secrets/${clusterSecretId}/payload`;
+  assert.equal(await onNode("app1", curlCode(clusterPayload, `-H 'Authorization: Bearer ${token.access_token}'`)), "403 0");
   // The frontend runs with no service account: no token, so no secret.
   assert.equal(await onNode("frontend1", curlCode(TOKEN_URL, "-H 'Metadata-Flavor: Google'")), "404 0");
 });
