@@ -16,10 +16,11 @@ export interface SelfConfiguration {
   readonly vars: Readonly<Record<string, unknown>>;
   /** The ansible/ folder to ship. @default <repository>/ansible */
   readonly ansibleDir?: string;
-  /** Variables read at boot from a Lockbox secret (never written into the user-data). */
-  readonly secrets?: LockboxVars;
+  /** Variables read at boot from Lockbox secrets (never written into the user-data), one entry per secret. @default none */
+  readonly secrets?: readonly LockboxVars[];
 }
 
+/** Variables read from one Lockbox secret. */
 export interface LockboxVars {
   readonly secretId: string;
   /** Ansible variable name -> the secret's entry key. */
@@ -71,15 +72,24 @@ export function ansibleTarballBase64(ansibleDir: string, roles: readonly string[
   return b64;
 }
 
-function secretPairs(secrets: LockboxVars): string {
-  return Object.entries(secrets.vars)
-    .map(([name, key]) => {
+/**
+ * The command that writes every secret's variables into one file (constructs/files/bingo-fetch-secrets.py):
+ * the first secret's id, the file, its VAR=KEY pairs, then each further secret's id and pairs.
+ */
+function fetchSecretsCommand(secrets: readonly LockboxVars[]): string {
+  const args = secrets.map((secret, i) => {
+    // The helper tells ids from VAR=KEY pairs by the "=".
+    if (/[\s=]/.test(secret.secretId)) throw new Error(`cloud-init: secret id "${secret.secretId}" is not a Lockbox id`);
+    const pairs = Object.entries(secret.vars).map(([name, key]) => {
       if (!/^[a-z_][a-z0-9_]*$/.test(name) || !/^[-_./@0-9a-zA-Z]+$/.test(key)) {
         throw new Error(`cloud-init: secret variable ${name}=${key} must be an Ansible name and a Lockbox key`);
       }
       return `${name}=${key}`;
-    })
-    .join(" ");
+    });
+    if (pairs.length === 0) throw new Error(`cloud-init: secret ${secret.secretId} names no variable to read from it`);
+    return [secret.secretId, ...(i === 0 ? [SECRETS_FILE] : []), ...pairs].join(" ");
+  });
+  return `/usr/local/sbin/bingo-fetch-secrets ${args.join(" ")}`;
 }
 
 /** The #cloud-config document. Keys are cloud-init's own (see cloud-init docs). */
@@ -99,6 +109,7 @@ export function renderUserData(props: UserDataProps): string {
     package_update: true,
   };
   const sc = props.selfConfigure;
+  const secrets = sc?.secrets?.length ? sc.secrets : undefined;
   if (sc) {
     const ansibleDir = sc.ansibleDir ?? path.resolve(__dirname, "..", "ansible");
     const inventory = {
@@ -124,9 +135,9 @@ export function renderUserData(props: UserDataProps): string {
           "rm -rf /opt/bingo-ansible && mkdir -p /opt/bingo-ansible",
           "tar -xzf /etc/bingo/ansible.tar.gz -C /opt/bingo-ansible",
           "export ANSIBLE_CONFIG=/opt/bingo-ansible/ansible/ansible.cfg HOME=/root",
-          ...(sc.secrets ? [`/usr/local/sbin/bingo-fetch-secrets ${sc.secrets.secretId} ${SECRETS_FILE} ${secretPairs(sc.secrets)} || exit 1`] : []),
+          ...(secrets ? [`${fetchSecretsCommand(secrets)} || exit 1`] : []),
           "for attempt in 1 2 3; do",
-          `  if ansible-playbook -i /etc/bingo/inventory.yml ${sc.secrets ? `-e @${SECRETS_FILE} ` : ""}/opt/bingo-ansible/ansible/${sc.playbook}; then exit 0; fi`,
+          `  if ansible-playbook -i /etc/bingo/inventory.yml ${secrets ? `-e @${SECRETS_FILE} ` : ""}/opt/bingo-ansible/ansible/${sc.playbook}; then exit 0; fi`,
           '  echo "attempt $attempt failed, retrying in 30 s" >&2; sleep 30',
           "done",
           "exit 1",
@@ -134,7 +145,7 @@ export function renderUserData(props: UserDataProps): string {
         ].join("\n"),
       },
     ];
-    if (sc.secrets) {
+    if (secrets) {
       // Base64: instance-group metadata reads braces as its own placeholders.
       (doc.write_files as unknown[]).push({
         path: "/usr/local/sbin/bingo-fetch-secrets",

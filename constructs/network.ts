@@ -9,24 +9,40 @@ import { assertCidr, assertName, splitCidr } from "./validate";
 export interface NetworkProps {
   /** Prefix of every resource name. */
   readonly name: string;
-  /** Availability zone of the private subnet. */
+  /** Availability zone of the first private subnet (the app nodes') and of the reserved address. */
   readonly zone: string;
   /** Zones of the public subnets, one each (a frontend per zone). @default [zone] */
   readonly publicZones?: readonly string[];
   /** Range of the public subnets (the frontends), cut evenly into one per public zone. @default "10.10.1.0/24" */
   readonly publicCidr?: string;
-  /** Subnet of the VMs without one (DB, app nodes); its outbound traffic leaves through the NAT gateway. @default "10.10.2.0/24" */
+  /** Zones of the private subnets, one each, zone first (the DB VMs are spread over them). @default [zone] */
+  readonly privateZones?: readonly string[];
+  /**
+   * Range of the private subnets (the VMs without a public address: DB, app nodes), cut
+   * evenly into one per private zone; their outbound traffic leaves through the NAT gateway.
+   * @default "10.10.2.0/24"
+   */
   readonly privateCidr?: string;
 }
 
+/** A subnet of the network: what a VM placed in it needs. */
+export interface Subnet {
+  readonly id: string;
+  readonly zone: string;
+  readonly cidr: string;
+}
+
 /**
- * A VPC with a public subnet per frontend zone and a private subnet, a NAT gateway
- * for the private one, and the service's reserved public address.
+ * A VPC with a public subnet per frontend zone and a private subnet per private zone,
+ * a NAT gateway for the private ones, and the service's reserved public address.
  */
 export class Network extends Construct {
   readonly networkId: string;
   /** The public subnets, in the order of publicZones. */
-  readonly publicSubnets: readonly { readonly id: string; readonly zone: string; readonly cidr: string }[];
+  readonly publicSubnets: readonly Subnet[];
+  /** The private subnets, in the order of privateZones. */
+  readonly privateSubnets: readonly Subnet[];
+  /** The first private subnet (zone's): the app nodes'. */
   readonly privateSubnetId: string;
   readonly publicCidr: string;
   readonly privateCidr: string;
@@ -57,27 +73,33 @@ export class Network extends Construct {
       networkId: vpc.id,
       staticRoute: [{ destinationPrefix: "0.0.0.0/0", gatewayId: nat.id }],
     });
-    const zones = props.publicZones ?? [props.zone];
-    if (zones.length === 0 || new Set(zones).size !== zones.length) {
-      throw new Error(`Network: publicZones must list distinct zones, got ${JSON.stringify(zones)}`);
+    const publicZones = props.publicZones ?? [props.zone];
+    const privateZones = props.privateZones ?? [props.zone];
+    for (const [prop, zones] of [["publicZones", publicZones], ["privateZones", privateZones]] as const) {
+      if (zones.length === 0 || new Set(zones).size !== zones.length) {
+        throw new Error(`Network: ${prop} must list distinct zones, got ${JSON.stringify(zones)}`);
+      }
     }
-    const cidrs = splitCidr(this.publicCidr, zones.length);
-    this.publicSubnets = zones.map((zone, i) => {
-      const subnet = new VpcSubnet(this, i === 0 ? "PublicSubnet" : `PublicSubnet${i + 1}`, {
-        name: i === 0 ? `${props.name}-public` : `${props.name}-public-${i + 1}`,
-        networkId: vpc.id,
-        zone,
-        v4CidrBlocks: [cidrs[i]],
+    if (privateZones[0] !== props.zone) {
+      throw new Error(`Network: privateZones must start with zone ${props.zone} (the app nodes' subnet), got ${JSON.stringify(privateZones)}`);
+    }
+    // One subnet per zone, each an equal slice of its range; the first keeps the unnumbered name.
+    const subnets = (kind: "Public" | "Private", zones: readonly string[], cidr: string, routeTableId?: string): Subnet[] => {
+      const cidrs = splitCidr(cidr, zones.length);
+      return zones.map((zone, i) => {
+        const subnet = new VpcSubnet(this, i === 0 ? `${kind}Subnet` : `${kind}Subnet${i + 1}`, {
+          name: `${props.name}-${kind.toLowerCase()}${i === 0 ? "" : `-${i + 1}`}`,
+          networkId: vpc.id,
+          zone,
+          v4CidrBlocks: [cidrs[i]],
+          routeTableId,
+        });
+        return { id: subnet.id, zone, cidr: cidrs[i] };
       });
-      return { id: subnet.id, zone, cidr: cidrs[i] };
-    });
-    const priv = new VpcSubnet(this, "PrivateSubnet", {
-      name: `${props.name}-private`,
-      networkId: vpc.id,
-      zone: props.zone,
-      v4CidrBlocks: [this.privateCidr],
-      routeTableId: egress.id,
-    });
+    };
+    this.publicSubnets = subnets("Public", publicZones, this.publicCidr);
+    // Every private subnet leaves through the NAT gateway (packages, the binary, Lockbox).
+    this.privateSubnets = subnets("Private", privateZones, this.privateCidr, egress.id);
     const address = new VpcAddress(this, "FrontendAddress", {
       name: `${props.name}-frontend`,
       description: "The service's public address, on the frontends' load balancer (the domain's A record points here)",
@@ -85,6 +107,6 @@ export class Network extends Construct {
     });
     this.servicePublicAddress = address.externalIpv4Address.address;
     this.networkId = vpc.id;
-    this.privateSubnetId = priv.id;
+    this.privateSubnetId = this.privateSubnets[0].id;
   }
 }

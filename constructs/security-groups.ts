@@ -13,6 +13,29 @@ export interface SecurityGroupsProps {
   readonly vpcCidrs: readonly string[];
   /** Ports the frontend's Prometheus scrapes on the app and DB nodes (opened to the frontend only). @default none */
   readonly scrapedPorts?: { readonly app?: readonly number[]; readonly db?: readonly number[] };
+  /** pgbouncer on the DB nodes: the app nodes' only way to the database. @default 6432 */
+  readonly pgbouncerPort?: number;
+  /**
+   * The database cluster's own ports: PostgreSQL (replication, pg_rewind) and etcd's client
+   * and peer ports between the DB nodes only; Patroni's REST API from the other DB nodes
+   * and from the app nodes (their HAProxy asks it which node is the primary).
+   * @default none: no DB node reaches another
+   */
+  readonly dbCluster?: DbClusterPorts;
+  /** The frontends' Alertmanagers: the API (each Prometheus sends to every one) and the cluster gossip (tcp and udp), between the frontends only. @default none */
+  readonly alertmanager?: AlertmanagerPorts;
+}
+
+export interface DbClusterPorts {
+  readonly postgresqlPort: number;
+  readonly patroniRestPort: number;
+  readonly etcdClientPort: number;
+  readonly etcdPeerPort: number;
+}
+
+export interface AlertmanagerPorts {
+  readonly port: number;
+  readonly clusterPort: number;
 }
 
 const INTERNET = ["0.0.0.0/0"];
@@ -20,8 +43,10 @@ const INTERNET = ["0.0.0.0/0"];
 /**
  * Least-privilege groups for the three tiers:
  * - frontend: 80/tcp, 443/tcp, 443/udp (HTTP/3) from anywhere; SSH from sshAllowedCidrs;
+ *   Alertmanager's API and gossip from the other frontends only;
  * - app: the bingo port only from the frontend and the health-check nodes; SSH only from the frontend;
- * - db: 5432 and 6432 only from the app nodes; SSH only from the frontend;
+ * - db: pgbouncer and Patroni's REST API only from the app nodes; PostgreSQL, etcd and Patroni's
+ *   REST API from the other DB nodes only; SSH only from the frontend;
  * - app and db: the exporters' ports (scrapedPorts) only from the frontend, where Prometheus runs.
  * Outbound: HTTP(S) and NTP to the internet (packages, the binary), anything inside the VPC.
  */
@@ -41,6 +66,18 @@ export class SecurityGroups extends Construct {
     for (const [tier, ports] of Object.entries(props.scrapedPorts ?? {})) {
       ports?.forEach((p) => assertPort("SecurityGroups", `scrapedPorts.${tier}`, p));
     }
+    const pgbouncerPort = props.pgbouncerPort ?? 6432;
+    assertPort("SecurityGroups", "pgbouncerPort", pgbouncerPort);
+    for (const [prop, ports] of Object.entries({ dbCluster: props.dbCluster, alertmanager: props.alertmanager })) {
+      for (const [name, port] of Object.entries(ports ?? {}) as [string, number][]) assertPort("SecurityGroups", `${prop}.${name}`, port);
+    }
+    // A rule whose source is the group itself: its other members.
+    const fromPeers = (protocol: string, port: number, description: string): VpcSecurityGroupIngress => ({
+      protocol,
+      port,
+      predefinedTarget: "self_security_group",
+      description,
+    });
 
     const egress: VpcSecurityGroupEgress[] = [
       { protocol: "TCP", port: 80, v4CidrBlocks: INTERNET, description: "HTTP out (packages)" },
@@ -58,6 +95,13 @@ export class SecurityGroups extends Construct {
         { protocol: "TCP", port: 443, v4CidrBlocks: INTERNET, description: "HTTPS" },
         { protocol: "UDP", port: 443, v4CidrBlocks: INTERNET, description: "HTTP/3 (QUIC)" },
         { protocol: "TCP", port: 22, v4CidrBlocks: [...sshFrom], description: "SSH (jump host)" },
+        ...(props.alertmanager
+          ? [
+              fromPeers("TCP", props.alertmanager.port, "Alertmanager's API from the other frontends' Prometheus"),
+              fromPeers("TCP", props.alertmanager.clusterPort, "Alertmanager cluster gossip (tcp) between the frontends"),
+              fromPeers("UDP", props.alertmanager.clusterPort, "Alertmanager cluster gossip (udp) between the frontends"),
+            ]
+          : []),
       ],
       egress,
     });
@@ -88,13 +132,22 @@ export class SecurityGroups extends Construct {
     });
     // An internal load balancer keeps the client's address, so frontend traffic
     // through it still matches "from the frontend" above.
+    const cluster = props.dbCluster;
     const db = new VpcSecurityGroup(this, "Db", {
       name: `${props.name}-db`,
-      description: "PostgreSQL and pgbouncer",
+      description: "The database cluster: PostgreSQL under Patroni, etcd, pgbouncer",
       networkId: props.networkId,
       ingress: [
-        { protocol: "TCP", port: 6432, securityGroupId: app.id, description: "pgbouncer from the app nodes" },
-        { protocol: "TCP", port: 5432, securityGroupId: app.id, description: "PostgreSQL from the app nodes" },
+        { protocol: "TCP", port: pgbouncerPort, securityGroupId: app.id, description: "pgbouncer from the app nodes" },
+        ...(cluster
+          ? [
+              { protocol: "TCP", port: cluster.patroniRestPort, securityGroupId: app.id, description: "Patroni's REST API from the app nodes (HAProxy's primary check)" },
+              fromPeers("TCP", cluster.postgresqlPort, "PostgreSQL between the DB nodes (replication, pg_rewind)"),
+              fromPeers("TCP", cluster.patroniRestPort, "Patroni's REST API between the DB nodes"),
+              fromPeers("TCP", cluster.etcdClientPort, "etcd clients between the DB nodes"),
+              fromPeers("TCP", cluster.etcdPeerPort, "etcd peers between the DB nodes"),
+            ]
+          : []),
         sshFromFrontend,
         ...scrapedByFrontend(props.scrapedPorts?.db),
       ],

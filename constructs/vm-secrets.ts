@@ -12,6 +12,10 @@ export interface VmSecretsProps {
   readonly passwordKey: string;
   /** Length of the generated password. @default 32 */
   readonly passwordLength?: number;
+  /** Other service accounts that may read this secret too (another tier's VMs). @default none */
+  readonly otherReaders?: readonly string[];
+  /** What the secret holds, for its description. @default "Secrets the bingo VMs read at boot" */
+  readonly description?: string;
 }
 
 /**
@@ -19,9 +23,9 @@ export interface VmSecretsProps {
  * Lockbox itself generates (password_payload_specification: "the created secret
  * will contain a version with the generated password"), so no synthesized file
  * ever holds it, and a service account that may read that secret's payload and
- * nothing else. A VM that runs as this account fetches it with its metadata
- * token, so it stays out of the user-data (which anyone with view access to the
- * folder can read).
+ * nothing else (but other secrets that name it in otherReaders). A VM that runs
+ * as this account fetches it with its metadata token, so it stays out of the
+ * user-data (which anyone with view access to the folder can read).
  */
 export class VmSecrets extends Construct {
   readonly secretId: string;
@@ -39,7 +43,7 @@ export class VmSecrets extends Construct {
     const secret = new LockboxSecret(this, "Secret", {
       name: `${props.name}-secrets`,
       folderId: props.folderId,
-      description: "Secrets the bingo VMs read at boot",
+      description: props.description ?? "Secrets the bingo VMs read at boot",
       // No punctuation: the password goes into pgbouncer's userlist and connection strings as is.
       passwordPayloadSpecification: {
         passwordKey: props.passwordKey,
@@ -53,13 +57,12 @@ export class VmSecrets extends Construct {
     const reader = new IamServiceAccount(this, "Reader", {
       name: `${props.name}-vm`,
       folderId: props.folderId,
-      description: "Identity of the bingo VMs: reads their Lockbox secret, nothing else",
+      description: "Identity of the bingo VMs: reads their Lockbox secrets, nothing else",
     });
-    new LockboxSecretIamMember(this, "ReaderMayRead", {
-      secretId: secret.id,
-      role: "lockbox.payloadViewer",
-      member: `serviceAccount:${reader.id}`,
-    });
+    const mayRead = (id: string, account: string) =>
+      new LockboxSecretIamMember(this, id, { secretId: secret.id, role: "lockbox.payloadViewer", member: `serviceAccount:${account}` });
+    mayRead("ReaderMayRead", reader.id);
+    (props.otherReaders ?? []).forEach((account, i) => mayRead(`OtherReader${i + 1}MayRead`, account));
     this.secretId = secret.id;
     this.readerServiceAccountId = reader.id;
   }

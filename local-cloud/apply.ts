@@ -9,7 +9,8 @@
 //   group_vars.yml           the variables of the controller's inventory, as the
 //                            frontend stack gives them to its Ansible run
 //   controller.env           the environment of that run (scripts/controller-run.sh),
-//                            with the database password read from Lockbox
+//                            with the database password and the cluster's secret read
+//                            from Lockbox
 //
 //   node --import tsx local-cloud/apply.ts OUTDIR STATE_DIR NODE=CLOUD_NAME=ADDRESS...
 /* eslint-disable @typescript-eslint/no-unsafe-argument, @typescript-eslint/no-unsafe-assignment, @typescript-eslint/no-unsafe-member-access
@@ -123,7 +124,7 @@ function controllerRun(stacks: Record<string, StackJson>): { stack: string; env:
 }
 
 /** What the controller's run gets from the stack; the rest of its environment is the cloud inventory's. */
-const CONTROLLER_ENV = ["BINGO_DB_PASSWORD", "BINGO_PLAYBOOKS", "BINGO_WAIT_SECONDS", "EXPECTED_APP_PORT"];
+const CONTROLLER_ENV = ["BINGO_DB_PASSWORD", "BINGO_DB_CLUSTER_SECRET", "BINGO_PLAYBOOKS", "BINGO_WAIT_SECONDS", "EXPECTED_APP_PORT"];
 
 const ALPHABET = { include_uppercase: "ABCDEFGHIJKLMNOPQRSTUVWXYZ", include_lowercase: "abcdefghijklmnopqrstuvwxyz", include_digits: "0123456789", include_punctuation: "!#$%&()*+,-.:;<=>?@[]^_{|}~" };
 

@@ -11,7 +11,7 @@ export type StackJson = any;
 export interface ResolveContext {
   /** Synthesized stacks by name (cdktf.out/stacks/<name>/cdk.tf.json). */
   readonly stacks: Readonly<Record<string, StackJson>>;
-  /** Private address of each VM by its cloud name (bingo-db, bingo-app-1, ...), and the local address of each reserved public address by its name. */
+  /** Private address of each VM by its cloud name (bingo-db-1, bingo-app-1, ...), and the local address of each reserved public address by its name. */
   readonly addresses: Readonly<Record<string, string>>;
   /** The Lockbox payloads by secret id (for the version-entry data source). */
   readonly secrets?: Readonly<Record<string, { readonly entries: Readonly<Record<string, string>> }>>;

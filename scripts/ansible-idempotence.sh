@@ -3,8 +3,8 @@
 # host reports changed>0: a converged installation must be left exactly as it is. Usage:
 #   scripts/ansible-idempotence.sh [INVENTORY] [extra ansible-playbook arguments]
 # INVENTORY defaults to the local nodes (ansible/inventories/local), whose run gets the
-# environment the local apply resolved; for the cloud's, export BINGO_DB_PASSWORD (from
-# Lockbox) as the frontend stack does.
+# environment the local apply resolved; for the cloud's, export BINGO_DB_PASSWORD and
+# BINGO_DB_CLUSTER_SECRET (from Lockbox) as the frontend stack does.
 set -euo pipefail
 source "$(dirname "$0")/lib/common.sh"
 cd "$ROOT"

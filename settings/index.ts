@@ -7,3 +7,4 @@ export { ENV_OVERRIDES, hasCloudCredentials } from "./env";
 export { HEALTH_CHECK_PORT_MAX, parseSettings } from "./parse";
 export type { SettingsInput } from "./parse";
 export { loadSettings } from "./load";
+export { privateZones } from "./zones";

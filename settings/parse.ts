@@ -12,12 +12,8 @@ import { SettingsError } from "./settings-error";
 import { hostInCidr, splitCidr } from "../constructs/validate";
 import { isIpv4Cidr } from "./checks";
 import { Settings } from "./types";
-
-/** The availability zones of ru-central1 (ru-central1-c is closed). */
-const ZONES = ["ru-central1-a", "ru-central1-b", "ru-central1-d"];
-const ZONE = /^ru-central1-[abd]$/;
-const ZONE_HINT = "use ru-central1-a, ru-central1-b or ru-central1-d";
 import { unknownKeys } from "./unknown-keys";
+import { privateZones, ZONE, ZONE_HINT, zonesFrom } from "./zones";
 
 /** The highest port an instance group's health check may use (compute/api-ref/InstanceGroup/create). */
 export const HEALTH_CHECK_PORT_MAX = 32767;
@@ -66,7 +62,8 @@ export function parseSettings(input: SettingsInput): Settings {
       hint: "the ID of your folder (20 lowercase letters and digits, `yc config get folder-id`)",
     }),
     zone,
-    frontendZones: r.zones("cloud.frontend_zones", { def: [zone, ...ZONES.filter((z) => z !== zone)].slice(0, 2), pattern: ZONE, hint: ZONE_HINT }),
+    frontendZones: r.zones("cloud.frontend_zones", { def: zonesFrom(zone, 2), pattern: ZONE, hint: ZONE_HINT }),
+    dbZones: r.zones("cloud.db_zones", { def: zonesFrom(zone, 3), pattern: ZONE, hint: ZONE_HINT }),
     platformId: r.str("vm.platform_id", { def: "standard-v3", pattern: /^standard-v[123]$/, hint: "use standard-v3" }),
     preemptible: r.bool("vm.preemptible", false),
     imageFamily: r.str("image.family", { def: DEFAULT_IMAGE_FAMILY, pattern: /^[a-z][a-z0-9-]*$/, hint: `an image family such as ${DEFAULT_IMAGE_FAMILY}` }),
@@ -78,6 +75,7 @@ export function parseSettings(input: SettingsInput): Settings {
       // Yandex Cloud's documented ranges of the health-check nodes.
       healthCheckSources: r.cidrs("network.health_check_sources", ["198.18.235.0/24", "198.18.248.0/24"]),
       privateCidr: r.cidr("network.private_cidr", "10.10.2.0/24"),
+      dbHost: r.int("network.db_host", 10, 3, 250),
       // No default: SSH open to the world is a choice to write down, not to inherit.
       sshAllowedCidrs: r.cidrs(
         "network.ssh_allowed_cidrs",
@@ -132,6 +130,22 @@ export function parseSettings(input: SettingsInput): Settings {
   } catch (err) {
     r.problems.push(
       `network.public_cidr ${settings.network.publicCidr} cut into ${settings.frontendZones.length} (one per cloud.frontend_zones) has no host ${settings.network.frontendHost} (network.frontend_host) in each slice: use a larger public_cidr or a smaller frontend_host (${(err as Error).message})`,
+    );
+  }
+  // etcd (and so Patroni) needs a majority of its members: an odd count of at least three
+  // survives the loss of any one zone; an even count adds a member and no tolerance.
+  if (settings.dbZones.length < 3 || settings.dbZones.length % 2 === 0) {
+    r.problems.push(
+      `cloud.db_zones lists ${settings.dbZones.length} zone(s) (${settings.dbZones.join(", ")}): the database cluster needs an odd number of at least 3, one DB VM each, e.g. [ru-central1-a, ru-central1-b, ru-central1-d]`,
+    );
+  }
+  // Each private zone gets an equal slice of private_cidr; its DB VM is host db_host of it.
+  const zones = privateZones(settings);
+  if (isIpv4Cidr(settings.network.privateCidr)) try {
+    splitCidr(settings.network.privateCidr, zones.length).forEach((slice) => hostInCidr(slice, settings.network.dbHost));
+  } catch (err) {
+    r.problems.push(
+      `network.private_cidr ${settings.network.privateCidr} cut into ${zones.length} (one per private zone: cloud.zone and cloud.db_zones) has no host ${settings.network.dbHost} (network.db_host) in each slice: use a larger private_cidr or a smaller db_host (${(err as Error).message})`,
     );
   }
   if (settings.acmeEmail !== undefined && !/^[^@\s]+@[^@\s]+\.[^@\s]+$/.test(settings.acmeEmail)) {

@@ -14,6 +14,8 @@ export interface Settings {
   readonly zone: string;
   /** One frontend per zone, behind the network load balancer (two zones: no single frontend). */
   readonly frontendZones: readonly string[];
+  /** One DB VM per zone (an etcd member and a Patroni-managed PostgreSQL each): distinct, an odd number >= 3. */
+  readonly dbZones: readonly string[];
   readonly platformId: string;
   readonly preemptible: boolean;
   readonly imageFamily: string;
@@ -25,7 +27,10 @@ export interface Settings {
     readonly frontendHost: number;
     /** Where the instance group's health checks come from (the app nodes let them in). */
     readonly healthCheckSources: readonly string[];
+    /** Split evenly into one private subnet per private zone: unique([zone, ...dbZones]); the app nodes are in the first. */
     readonly privateCidr: string;
+    /** Host number of each DB VM's fixed private address in its zone's private subnet. */
+    readonly dbHost: number;
     /** Who may SSH to the frontend (the jump host). */
     readonly sshAllowedCidrs: readonly string[];
   };

@@ -25,8 +25,9 @@ export class AppStack extends YandexStack {
       // Health checks count only after the wait for the database and the instance's own set-up.
       startupSeconds: DB_WAIT_SECONDS + 900,
       internalLoadBalancer: settings.app.loadBalancer,
+      // bingo-vm: reads the database password, not the cluster's secret.
       serviceAccountId: db.secrets.readerServiceAccountId,
-      selfConfigure: appSelfConfiguration(settings, db.vm.privateAddress, db.secrets.secretId),
+      selfConfigure: appSelfConfiguration(settings, db.secrets.secretId),
     });
   }
 }

@@ -12,10 +12,13 @@ import { AppStack } from "./app";
 import { YandexStack } from "./base";
 import { DbStack } from "./db";
 import { NetworkStack } from "./network";
-import { DB_PASSWORD_KEY, frontendPrivateAddresses, installationVars } from "./tiers";
+import { DB_CLUSTER_SECRET_KEY, DB_PASSWORD_KEY, dbMembers, frontendPrivateAddresses, installationVars } from "./tiers";
 
 /** The environment variable the controller's run gets the database password in (scripts/controller-run.sh). */
 export const DB_PASSWORD_ENV = "BINGO_DB_PASSWORD";
+
+/** The environment variable the controller's run gets the database cluster's secret in (scripts/controller-run.sh). */
+export const DB_CLUSTER_SECRET_ENV = "BINGO_DB_CLUSTER_SECRET";
 
 export interface FrontendStackProps {
   readonly net: NetworkStack;
@@ -76,12 +79,21 @@ export class FrontendStack extends YandexStack {
     // An app instance's id from the group's live instances ("new" until it exists).
     const appInstanceId = (fqdn: string) => Token.asString(Fn.lookup(app.group.instanceIdsByFqdn, fqdn, "new"));
     const upstreams = app.group.loadBalancerAddress ? [app.group.loadBalancerAddress] : [...app.group.hostNames];
-    // The password Lockbox generated, read at apply time into the run's environment
-    // (scripts/controller-run.sh hands it to Ansible as an extra var, which outranks
-    // the playbooks' group_vars): it is in the state (owner-only) but in no
-    // synthesized file and no inventory, and the controller's run uses the very
-    // password the self-configuring VMs read from Lockbox.
+    // The password and the cluster's secret Lockbox generated, read at apply time into
+    // the run's environment (scripts/controller-run.sh hands them to Ansible as extra
+    // vars, which outrank the playbooks' group_vars): they are in the state (owner-only)
+    // but in no synthesized file and no inventory, and the controller's run uses the
+    // very values the self-configuring VMs read from Lockbox.
     const dbPassword = new DataYandexLockboxSecretVersionEntry(this, "DbPassword", { secretId: db.secrets.secretId, key: DB_PASSWORD_KEY });
+    const dbClusterSecret = new DataYandexLockboxSecretVersionEntry(this, "DbClusterSecret", {
+      secretId: db.clusterSecrets.secretId,
+      key: DB_CLUSTER_SECRET_KEY,
+    });
+    // The DB VMs as the cluster knows them: inventory names db1, db2, ... (Patroni's and etcd's member names).
+    const members = dbMembers(settings);
+    const dbHosts = Object.fromEntries(
+      db.vms.map((vm, i): [string, InventoryHost] => [members[i].name, { address: vm.privateAddress, privateAddress: vm.privateAddress, ...viaFrontend(vm.instanceId) }]),
+    );
     const appHosts = Object.fromEntries(
       app.group.hostNames.map((fqdn): [string, InventoryHost] => [
         fqdn.split(".")[0],
@@ -107,7 +119,7 @@ export class FrontendStack extends YandexStack {
         frontend_drain_return_s: FRONTEND_HEALTH.intervalS * FRONTEND_HEALTH.healthyThreshold + 1,
       },
       groups: {
-        db: { "bingo-db": { address: db.vm.privateAddress, privateAddress: db.vm.privateAddress, ...viaFrontend(db.vm.instanceId) } },
+        db: dbHosts,
         app: appHosts,
         frontend: Object.fromEntries(
           this.vms.map((vm): [string, InventoryHost] => [vm.name, { address: vm.publicAddress, privateAddress: vm.privateAddress, sshArgs: optsFor(vm.instanceId) }]),
@@ -130,6 +142,7 @@ export class FrontendStack extends YandexStack {
         // nonsensitive: a sensitive value here would make Terraform hide all of Ansible's output;
         // provisioner environments are never shown in a plan.
         [DB_PASSWORD_ENV]: Fn.nonsensitive(dbPassword.textValue) as string,
+        [DB_CLUSTER_SECRET_ENV]: Fn.nonsensitive(dbClusterSecret.textValue) as string,
       },
     });
 

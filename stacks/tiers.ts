@@ -4,8 +4,7 @@
 // ansible/group_vars, exactly as for every other target).
 import { LockboxVars, SelfConfiguration } from "../constructs/cloud-init";
 import { hostInCidr, splitCidr } from "../constructs/validate";
-import { Settings } from "../settings";
-
+import { privateZones, Settings } from "../settings";
 
 /**
  * The frontends' fixed private addresses, one per frontend zone: host
@@ -15,6 +14,26 @@ import { Settings } from "../settings";
  */
 export const frontendPrivateAddresses = (s: Settings): string[] =>
   splitCidr(s.network.publicCidr, s.frontendZones.length).map((cidr) => hostInCidr(cidr, s.network.frontendHost));
+
+/** A member of the database cluster: its inventory host name (Patroni's and etcd's member name) and its fixed address. */
+export interface DbMember {
+  readonly name: string;
+  readonly address: string;
+}
+
+/**
+ * The DB VMs, one per cloud.db_zones: db1, db2, ... at host network.db_host of their
+ * zone's slice of the private range (the slices are cut for privateZones, zone first).
+ * Fixed, so every member's user-data names all of them before any exists.
+ */
+export function dbMembers(s: Settings): (DbMember & { readonly zone: string })[] {
+  const zones = privateZones(s);
+  const cidrs = splitCidr(s.network.privateCidr, zones.length);
+  return s.dbZones.map((zone, i) => ({ name: `db${i + 1}`, zone, address: hostInCidr(cidrs[zones.indexOf(zone)], s.network.dbHost) }));
+}
+
+/** The members as the Ansible variable bingo_db_members lists them ({name, address}). */
+const dbMembersVar = (s: Settings): DbMember[] => dbMembers(s).map(({ name, address }) => ({ name, address }));
 
 /**
  * What the settings tell Ansible about the installation: the one source of the
@@ -61,11 +80,25 @@ const theFrontend = (s: Settings) => ({
   ...pick(s, "bingo_ssh_jump_sources"),
 });
 
-/** The Lockbox entry that holds the database password. */
+/** The Lockbox entry that holds the database password (secret bingo-secrets: the app and DB VMs read it). */
 export const DB_PASSWORD_KEY = "db_password";
 
-/** What the VMs read from Lockbox at boot instead of their user-data. */
-const secretVars = (secretId: string): LockboxVars => ({ secretId, vars: { bingo_db_password: DB_PASSWORD_KEY } });
+/** The Lockbox entry that holds the root of the cluster's own passwords (secret bingo-db-secrets: the DB VMs only). */
+export const DB_CLUSTER_SECRET_KEY = "cluster_secret";
+
+/** The database password, read from Lockbox at boot instead of the user-data. */
+const passwordVars = (secretId: string): LockboxVars => ({ secretId, vars: { bingo_db_password: DB_PASSWORD_KEY } });
+
+/** The cluster's secret (replication, superuser and REST API passwords are derived from it), likewise. */
+const clusterSecretVars = (secretId: string): LockboxVars => ({ secretId, vars: { bingo_db_cluster_secret: DB_CLUSTER_SECRET_KEY } });
+
+/** The Lockbox secrets the DB stack creates, by id. */
+export interface DbSecretIds {
+  /** bingo-secrets: the database password. */
+  readonly password: string;
+  /** bingo-db-secrets: the cluster's secret. */
+  readonly cluster: string;
+}
 
 const common = (s: Settings) => ({
   ...s.ansibleVars,
@@ -76,32 +109,41 @@ const common = (s: Settings) => ({
 // No Jinja ("{{ }}") in these values: instance-group metadata treats braces as
 // its own {instance.*} placeholders.
 
-export function dbSelfConfiguration(s: Settings, secretId: string): SelfConfiguration {
+/**
+ * What DB VM number index (0-based, in the order of dbMembers) applies to itself: every
+ * member (Patroni and etcd form the cluster from them) and its own address, by which it
+ * finds its own entry; both secrets.
+ */
+export function dbSelfConfiguration(s: Settings, index: number, secretIds: DbSecretIds): SelfConfiguration {
+  const self = dbMembers(s)[index];
+  if (!self) throw new Error(`dbSelfConfiguration: there is no DB VM number ${index + 1} (cloud.db_zones lists ${s.dbZones.length})`);
   return {
-    secrets: secretVars(secretId),
+    secrets: [passwordVars(secretIds.password), clusterSecretVars(secretIds.cluster)],
     group: "db",
     playbook: "playbooks/db.yml",
-    vars: { ...common(s), ...theFrontend(s), bingo_db_addresses: ["127.0.0.1"], ...pick(s, "bingo_app_sources") },
+    vars: { ...common(s), ...theFrontend(s), bingo_db_members: dbMembersVar(s), private_address: self.address, ...pick(s, "bingo_app_sources") },
   };
 }
 
 /**
  * How long a new app instance waits for the database before it starts bingo (the
- * bingo_app role; its packages, Docker and the image are set up meanwhile): the DB
- * VM's first boot installs its packages and loads the data (prepare_db takes 9-20 min)
- * before pgbouncer listens (playbooks/db.yml), about 25 min in all; 45 min leaves margin.
+ * bingo_app role; its packages, Docker and the image are set up meanwhile): on a fresh
+ * installation the DB VMs' first boot installs their packages, forms the cluster and
+ * loads the data on its leader (prepare_db takes 9-20 min) before pgbouncer serves the
+ * primary (playbooks/db.yml), about 25 min in all; 45 min leaves margin.
  */
 export const DB_WAIT_SECONDS = 2700;
 
-export function appSelfConfiguration(s: Settings, dbAddress: string, secretId: string): SelfConfiguration {
+export function appSelfConfiguration(s: Settings, passwordSecretId: string): SelfConfiguration {
   return {
-    secrets: secretVars(secretId),
+    secrets: [passwordVars(passwordSecretId)],
     group: "app",
     playbook: "playbooks/app-self.yml",
     vars: {
       ...common(s),
       ...theFrontend(s),
-      bingo_db_addresses: [dbAddress],
+      // Every member: the app's local HAProxy routes to whichever is the primary.
+      bingo_db_members: dbMembersVar(s),
       // Packages, Docker and the image are set up meanwhile; bingo starts once pgbouncer answers.
       bingo_app_db_wait_timeout: DB_WAIT_SECONDS,
       ...pick(s, "node_exporter_listen_address", "bingo_frontend_sources"),

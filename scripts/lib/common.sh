@@ -37,9 +37,10 @@ apt_ensure() {
   rm -f "$log"
 }
 
-# The environment the frontend stack gives the controller's run (the database password
-# read from Lockbox, the expected bingo port, the playbooks), as the local apply of the
-# stacks resolved it for the local nodes: exported for scripts/controller-run.sh.
+# The environment the frontend stack gives the controller's run (the database password and
+# the cluster's secret read from Lockbox, the expected bingo port, the playbooks), as the
+# local apply of the stacks resolved it for the local nodes: exported for
+# scripts/controller-run.sh.
 load_local_controller_env() {
   local env_file="$ROOT/.local/cloud/controller.env"
   [[ -f $env_file ]] || die "no $env_file" "deploy the local nodes first (make deploy)"

@@ -89,6 +89,22 @@ describe("the controller's run (scripts/controller-run.sh)", () => {
     assert.ok(!r.output.includes("s3cretFromLockbox"));
   });
 
+  it("hands BINGO_DB_CLUSTER_SECRET over the same way, in the same owner-only file as the password", () => {
+    const r = run([path.join(dir, "inventory")], { BINGO_DB_PASSWORD: "s3cretFromLockbox", BINGO_DB_CLUSTER_SECRET: "clusterS3cretFromLockbox" });
+    assert.equal(r.status, 0, r.output);
+    const playbook = r.calls.find((c) => c.startsWith("ansible-playbook"))!;
+    assert.equal(playbook.match(/-e @/g)?.length, 1, "one extra-vars file");
+    assert.ok(r.calls.includes('extra 600 {"bingo_db_password": "s3cretFromLockbox", "bingo_db_cluster_secret": "clusterS3cretFromLockbox"}'), r.calls.join("\n"));
+    for (const secret of ["s3cretFromLockbox", "clusterS3cretFromLockbox"]) {
+      assert.ok(!playbook.includes(secret) && !r.output.includes(secret), `${secret} leaked`);
+    }
+    const alone = run([path.join(dir, "inventory")], { BINGO_DB_CLUSTER_SECRET: "clusterS3cretFromLockbox" });
+    assert.equal(alone.status, 0, alone.output);
+    assert.ok(alone.calls.includes('extra 600 {"bingo_db_cluster_secret": "clusterS3cretFromLockbox"}'), alone.calls.join("\n"));
+    const none = run([path.join(dir, "inventory")]);
+    assert.ok(!none.calls.some((c) => c.startsWith("extra ")), "no file without a secret to hand over");
+  });
+
   it("forgets the host keys of instances the inventory no longer names, keeps the others", () => {
     const known = path.join(dir, "known_hosts.d");
     fs.mkdirSync(known, { recursive: true });

@@ -22,6 +22,8 @@ describe("bingo-fetch-secrets", () => {
         res.end(JSON.stringify({ access_token: "t0ken", expires_in: 3600, token_type: "Bearer" }));
       } else if (req.url === "/lockbox/v1/secrets/sec1/payload" && req.headers.authorization === "Bearer t0ken") {
         res.end(JSON.stringify({ entries: [{ key: "db_password", textValue: "s3cret pass" }, { key: "other", textValue: "x" }], versionId: "v1" }));
+      } else if (req.url === "/lockbox/v1/secrets/sec3/payload" && req.headers.authorization === "Bearer t0ken") {
+        res.end(JSON.stringify({ entries: [{ key: "cluster_secret", textValue: "clust3r" }], versionId: "v1" }));
       } else {
         res.statusCode = 403;
         res.end(JSON.stringify({ message: "Permission denied" }));
@@ -54,6 +56,22 @@ describe("bingo-fetch-secrets", () => {
     assert.equal(fs.statSync(out).mode & 0o777, 0o600);
   });
 
+  it("reads several secrets, each with its own entries, into one file", async () => {
+    const out = path.join(dir, "two.json");
+    const r = await run("sec1", out, "bingo_db_password=db_password", "sec3", "bingo_db_cluster_secret=cluster_secret");
+    assert.equal(r.status, 0, r.stderr);
+    assert.deepEqual(JSON.parse(fs.readFileSync(out, "utf8")), { bingo_db_password: "s3cret pass", bingo_db_cluster_secret: "clust3r" });
+    assert.equal(fs.statSync(out).mode & 0o777, 0o600);
+  });
+
+  it("writes nothing when one of several secrets cannot be read, and names it", async () => {
+    const out = path.join(dir, "half.json");
+    const r = await run("sec1", out, "bingo_db_password=db_password", "sec2", "bingo_db_cluster_secret=cluster_secret");
+    assert.notEqual(r.status, 0);
+    assert.match(r.stderr, /may read secret sec2 \(lockbox\.payloadViewer\)/);
+    assert.ok(!fs.existsSync(out));
+  });
+
   it("names a missing entry and writes nothing", async () => {
     const out = path.join(dir, "missing.json");
     const r = await run("sec1", out, "bingo_db_password=db_pass");
@@ -72,8 +90,11 @@ describe("bingo-fetch-secrets", () => {
   });
 
   it("refuses a malformed call with its usage", async () => {
-    const r = await run("sec1", path.join(dir, "x.json"), "no-equals-sign");
-    assert.notEqual(r.status, 0);
-    assert.match(r.stderr, /usage: bingo-fetch-secrets SECRET_ID OUT_FILE VAR=KEY/);
+    for (const args of [["sec1", path.join(dir, "x.json"), "no-equals-sign"], ["sec1", path.join(dir, "x.json"), "a=b", "sec3"]]) {
+      const r = await run(...args);
+      assert.notEqual(r.status, 0, args.join(" "));
+      assert.match(r.stderr, /usage: bingo-fetch-secrets SECRET_ID OUT_FILE VAR=KEY \[VAR=KEY \.\.\.\] \[SECRET_ID VAR=KEY \.\.\.\]/);
+    }
+    assert.ok(!fs.existsSync(path.join(dir, "x.json")));
   });
 });

@@ -87,7 +87,7 @@ function copyOfWorkingTree(): string {
 
 /**
  * A fresh checkout of the working tree as branch main, plus a branch move-db (checked
- * out) whose one commit moves the DB VM to another zone: a change that replaces it.
+ * out) whose one commit moves the first DB VM to another zone: a change that replaces it.
  */
 export function checkoutWithMovedDb(): { dir: string; mainSha: string } {
   const dir = copyOfWorkingTree();
@@ -101,8 +101,8 @@ export function checkoutWithMovedDb(): { dir: string; mainSha: string } {
   git("checkout", "--quiet", "-b", "move-db");
   const db = path.join(dir, "stacks", "db.ts");
   const source = fs.readFileSync(db, "utf8");
-  assert.match(source, /zone: settings\.zone,/, "stacks/db.ts no longer sets the VM's zone from settings.zone: change this helper's edit");
-  fs.writeFileSync(db, source.replace(/zone: settings\.zone,/, 'zone: "ru-central1-b",'));
-  git("commit", "--quiet", "-am", "Move the DB VM");
+  assert.match(source, /zone: subnet\.zone,/, "stacks/db.ts no longer sets the VMs' zone from their subnet's: change this helper's edit");
+  fs.writeFileSync(db, source.replace(/zone: subnet\.zone,/, 'zone: i === 0 ? "ru-central1-b" : subnet.zone,'));
+  git("commit", "--quiet", "-am", "Move the first DB VM");
   return { dir, mainSha: git("rev-parse", "main") };
 }

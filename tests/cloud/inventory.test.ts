@@ -60,9 +60,9 @@ describe("the cloud inventory (frontend stack)", () => {
     synthAll(fixtureSettings(), (stacks) => (inv = parse(stacks.frontend.inventory)));
   });
 
-  it("names the DB, the app group's members and the frontends", () => {
+  it("names the DB VMs as the cluster's members, the app group's members and the frontends", () => {
     assert.deepEqual(Object.keys(inv.all.children), ["db", "app", "frontend"]);
-    assert.deepEqual(Object.keys(hostsOf(inv, "db")), ["bingo-db"]);
+    assert.deepEqual(Object.keys(hostsOf(inv, "db")), ["db1", "db2", "db3"]);
     assert.deepEqual(Object.keys(hostsOf(inv, "app")), ["bingo-app-1", "bingo-app-2"]);
     assert.deepEqual(Object.keys(hostsOf(inv, "frontend")), ["bingo-frontend-1", "bingo-frontend-2"]);
     assert.equal(hostsOf(inv, "app")["bingo-app-1"].ansible_host, "bingo-app-1.ru-central1.internal");
@@ -125,13 +125,14 @@ write_inventory`,
       ansible_ssh_private_key_file: `${dir}/ssh/id_ed25519`,
       ansible_ssh_common_args: `-o IdentitiesOnly=yes -o UserKnownHostsFile=${dir}/ssh/known_hosts -o StrictHostKeyChecking=accept-new`,
     });
-    assert.deepEqual(Object.keys(hostsOf(inv, "db")), ["db"]);
+    assert.deepEqual(Object.keys(hostsOf(inv, "db")), ["db1", "db2", "db3"]);
+    assert.deepEqual(Object.values(hostsOf(inv, "db")).map((h) => h.private_address), ["172.30.77.68", "172.30.77.84", "172.30.77.100"]);
     assert.deepEqual(Object.keys(hostsOf(inv, "app")), ["app1", "app2"]);
     assert.deepEqual(Object.keys(hostsOf(inv, "frontend")), ["frontend1", "frontend2"]);
     assert.deepEqual(hostsOf(inv, "frontend").frontend2, { ansible_host: "172.30.77.28", private_address: "172.30.77.28" });
     const app1 = hostsOf(inv, "app").app1;
-    assert.equal(app1.ansible_host, "172.30.77.11");
-    assert.equal(app1.private_address, "172.30.77.11");
+    assert.equal(app1.ansible_host, "172.30.77.69");
+    assert.equal(app1.private_address, "172.30.77.69");
     const proxy = proxyOf(app1.ansible_ssh_common_args);
     assert.ok(proxy);
     assert.equal(proxy.target, "ansible@172.30.77.20");
@@ -143,11 +144,11 @@ write_inventory`,
     const r = spawnSync("ansible-inventory", ["-i", file, "--list"], { encoding: "utf8", env: { ...process.env, ANSIBLE_INVENTORY_UNPARSED_FAILED: "true" } });
     assert.equal(r.status, 0, r.stderr);
     const list = JSON.parse(r.stdout);
-    assert.deepEqual(list.db.hosts, ["db"]);
+    assert.deepEqual(list.db.hosts, ["db1", "db2", "db3"]);
     assert.deepEqual(list.app.hosts, ["app1", "app2"]);
     assert.deepEqual(list.frontend.hosts, ["frontend1", "frontend2"]);
     const vars = list._meta.hostvars;
-    for (const node of ["db", "app1", "app2"]) {
+    for (const node of ["db1", "db2", "db3", "app1", "app2"]) {
       assert.match(vars[node].ansible_ssh_common_args, / -o ProxyCommand='ssh -i \S+ .* -W %h:%p ansible@172\.30\.77\.20'$/, node);
     }
     for (const node of ["frontend1", "frontend2"]) {

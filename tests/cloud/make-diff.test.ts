@@ -29,7 +29,7 @@ describe("make diff on a fresh checkout", () => {
     assert.equal(r.status, 0, out);
     assert.match(out, /Offline review diff of the cloud stacks: merge-base with main \(\w+\) -> working tree/);
     assert.match(out, /Settings \(the same on both sides\): settings\.example\.yaml/);
-    assert.match(out, /^!! {3}db: yandex_compute_instance\.Database_Instance_\w+ \(db\/Database\/Instance\)$/m);
+    assert.match(out, /^!! {3}db: yandex_compute_instance\.Database1_Instance_\w+ \(db\/Database1\/Instance\)$/m);
     assert.match(out, /~ zone = "ru-central1-a" -> "ru-central1-b" {2}# forces replacement/);
     assert.match(out, /^Stack network: no changes\.$/m);
     assert.match(out, /no Yandex Cloud credentials: this is the offline diff/);
@@ -48,7 +48,7 @@ describe("make diff on a fresh checkout", () => {
     const r = spawnSync("make", ["--no-print-directory", "diff"], { cwd: dir, env, encoding: "utf8" });
     const out = `${r.stdout}\n${r.stderr}`;
     assert.equal(r.status, 0, out);
-    const offline = out.indexOf("-/+ yandex_compute_instance.Database_Instance_");
+    const offline = out.indexOf("-/+ yandex_compute_instance.Database1_Instance_");
     const plans = ["network", "db", "app", "frontend"].map((s) => out.indexOf(`Stack ${s}: terraform plan`));
     assert.ok(offline >= 0, out);
     assert.ok(plans.every((p, i) => p > offline && (i === 0 || p > plans[i - 1])), out);

@@ -20,7 +20,7 @@ import { diffStacks } from "../../scripts/review-diff/stack-diff";
 import { Stacks } from "../../stacks";
 import { fixtureSettings, Json, resources, synthAll, synthesizeBefore } from "./fixture";
 
-/** The resource a construct path names, e.g. "db/Database/Instance". */
+/** The resource a construct path names, e.g. "db/Database1/Instance". */
 function resourceAt(scope: IConstruct, constructPath: string): TerraformResource {
   const found = scope.node.findAll().find((c) => c.node.path === constructPath);
   assert.ok(found instanceof TerraformResource, `no resource at ${constructPath}`);
@@ -71,7 +71,8 @@ describe("offline review diff of the cloud stacks", () => {
     const out = diffAgainstFixture({ image: { family: "debian-12" } });
     assert.match(block(out, "data.yandex_compute_image.Image"), /~ family = "debian-13" -> "debian-12"/);
     // lifecycle.ignore_changes keeps the DB and frontend VMs on their boot image (their data lives there).
-    for (const vm of ["yandex_compute_instance.Database_Instance", "yandex_compute_instance.Frontend1_Instance", "yandex_compute_instance.Frontend2_Instance"]) {
+    const dbs = [1, 2, 3].map((n) => `yandex_compute_instance.Database${n}_Instance`);
+    for (const vm of [...dbs, "yandex_compute_instance.Frontend1_Instance", "yandex_compute_instance.Frontend2_Instance"]) {
       assert.match(block(out, vm), /changes only in what a plan does not compare[\s\S]*image_id = \(known after apply[^\n]*# not applied: lifecycle\.ignore_changes/);
     }
     assert.doesNotMatch(out, /REPLACED|^!! /m);
@@ -94,12 +95,14 @@ describe("offline review diff of the cloud stacks", () => {
     assert.match(out, /image_id = "fd8old" -> "fd8new" {2}# not applied: lifecycle\.ignore_changes/);
   });
 
-  it("a DB VM moved to another zone must be replaced, and what reads its address follows", () => {
-    const out = diffAgainstFixture({}, (s) => resourceAt(s.db, "db/Database/Instance").addOverride("zone", "ru-central1-b"));
-    assert.match(block(out, "yandex_compute_instance.Database_Instance"), /~ zone = "ru-central1-a" -> "ru-central1-b" {2}# forces replacement/);
+  it("a DB VM moved to another zone must be replaced, and what reads it follows", () => {
+    const out = diffAgainstFixture({}, (s) => resourceAt(s.db, "db/Database1/Instance").addOverride("zone", "ru-central1-b"));
+    assert.match(block(out, "yandex_compute_instance.Database1_Instance"), /~ zone = "ru-central1-a" -> "ru-central1-b" {2}# forces replacement/);
     assert.match(out, /^Stack db: 1 to add, 0 to change, 1 to destroy\.$/m);
-    // The app nodes get the database address in their user-data: known only once the new VM exists.
-    assert.match(block(out, "yandex_compute_instance_group.AppNodes_Group"), /instance_template\.metadata\["user-data"\] = \(known after apply: db's yandex_compute_instance\.Database_Instance_\w+\.network_interface\[0\]\.ip_address changes\)/);
+    // The members' addresses are fixed by the settings: the app nodes' user-data does not change.
+    assert.match(out, /^Stack app: no changes\.$/m);
+    // The controller's inventory names the new VM's id (its known hosts): known only once it exists.
+    assert.match(block(out, "null_resource.Configure_Run"), /triggers\.inventory_sha256 = \(known after apply: db's yandex_compute_instance\.Database1_Instance_\w+\.id changes\) {2}# forces replacement/);
   });
 
   it("turning on the internal load balancer replaces the instance group and creates the balancer", () => {

@@ -50,6 +50,27 @@ describe("cloud settings", () => {
     );
   });
 
+  it("one DB VM per zone: db_zones are distinct and an odd number >= 3, and private_cidr has room for each one's fixed address", () => {
+    assert.deepEqual(fixtureSettings().dbZones, ["ru-central1-a", "ru-central1-b", "ru-central1-d"]);
+    assert.equal(fixtureSettings().network.dbHost, 10);
+    assert.deepEqual(fixtureSettings({ cloud: { folder_id: "b1gfixture0000000000", zone: "ru-central1-b" } }).dbZones, ["ru-central1-b", "ru-central1-a", "ru-central1-d"]);
+    const cloud = (dbZones: unknown) => ({ cloud: { folder_id: "b1gfixture0000000000", db_zones: dbZones } });
+    assert.match(problemsOf(() => fixtureSettings(cloud(["ru-central1-a", "ru-central1-b", "ru-central1-b"]))), /cloud\.db_zones must be a list of distinct zones/);
+    assert.match(problemsOf(() => fixtureSettings(cloud(["ru-central1-a", "ru-central1-c", "ru-central1-d"]))), /cloud\.db_zones must be a list of distinct zones \(use ru-central1-a, ru-central1-b or ru-central1-d\)/);
+    assert.match(
+      problemsOf(() => fixtureSettings(cloud(["ru-central1-a", "ru-central1-b"]))),
+      /cloud\.db_zones lists 2 zone\(s\) \(ru-central1-a, ru-central1-b\): the database cluster needs an odd number of at least 3/,
+    );
+    assert.match(problemsOf(() => fixtureSettings(cloud(["ru-central1-a"]))), /cloud\.db_zones lists 1 zone\(s\)/);
+    // Three private zones cut a /26 into four /28s: host 14 is the last a slice has.
+    assert.equal(fixtureSettings({ network: { ssh_allowed_cidrs: ["198.51.100.7/32"], private_cidr: "10.10.2.0/26", db_host: 14 } }).network.dbHost, 14);
+    assert.match(
+      problemsOf(() => fixtureSettings({ network: { ssh_allowed_cidrs: ["198.51.100.7/32"], private_cidr: "10.10.2.0/26", db_host: 15 } })),
+      /network\.private_cidr 10\.10\.2\.0\/26 cut into 3 \(one per private zone: cloud\.zone and cloud\.db_zones\) has no host 15 \(network\.db_host\) in each slice: use a larger private_cidr or a smaller db_host/,
+    );
+    assert.match(problemsOf(() => fixtureSettings({ network: { ssh_allowed_cidrs: ["198.51.100.7/32"], db_host: 2 } })), /network\.db_host must be a whole number from 3 to 250/);
+  });
+
   it("malformed values are each reported, not only the first", () => {
     const msg = problemsOf(() =>
       fixtureSettings({ app: { port: "http", instances: 1 }, network: { public_cidr: "10.10.1.0" }, cloud: { folder_id: "Folder!" } }),

@@ -65,9 +65,10 @@ describe("SSH only through the jump host", () => {
   });
 
   it("the self-configuring DB and app nodes let SSH in from the frontend's address only", () => {
-    const [db] = resources(stacks.db, "yandex_compute_instance");
+    const dbs = resources(stacks.db, "yandex_compute_instance");
     const [ig] = resources(stacks.app, "yandex_compute_instance_group");
-    for (const ud of [db.metadata["user-data"], ig.instance_template.metadata["user-data"]]) {
+    assert.equal(dbs.length, 3);
+    for (const ud of [...dbs.map((db) => db.metadata["user-data"]), ig.instance_template.metadata["user-data"]]) {
       const inv = parseYaml(ud).write_files.find((f: Json) => f.path === "/etc/bingo/inventory.yml").content;
       assert.match(inv, /bingo_ssh_jump_sources:\n\s+- 10\.10\.1\.10\/32/);
     }
@@ -87,14 +88,16 @@ describe("SSH only through the jump host", () => {
       all: {
         vars: { ...local, bingo_ssh_admin_sources: ["198.51.100.7/32"], bingo_ssh_jump_sources: ["10.10.1.10/32"] },
         children: {
-          db: { hosts: { "bingo-db": { private_address: "10.10.2.5" } } },
+          db: { hosts: { db1: { private_address: "10.10.2.10" }, db2: { private_address: "10.10.2.74" }, db3: { private_address: "10.10.2.138" } } },
           app: { hosts: { "bingo-app-1": { private_address: "10.10.2.6" }, "bingo-app-2": { private_address: "10.10.2.7" } } },
           frontend: { hosts: { "bingo-frontend": { private_address: "10.10.1.10" } } },
         },
       },
     });
     assert.deepEqual(cloud, {
-      "bingo-db": ["10.10.1.10/32"],
+      db1: ["10.10.1.10/32"],
+      db2: ["10.10.1.10/32"],
+      db3: ["10.10.1.10/32"],
       "bingo-app-1": ["10.10.1.10/32"],
       "bingo-app-2": ["10.10.1.10/32"],
       "bingo-frontend": ["198.51.100.7/32"],
@@ -104,13 +107,13 @@ describe("SSH only through the jump host", () => {
       all: {
         vars: local,
         children: {
-          db: { hosts: { db: { private_address: "172.30.77.10" } } },
-          app: { hosts: { app1: { private_address: "172.30.77.11" }, app2: { private_address: "172.30.77.12" } } },
+          db: { hosts: { db1: { private_address: "172.30.77.68" }, db2: { private_address: "172.30.77.84" }, db3: { private_address: "172.30.77.100" } } },
+          app: { hosts: { app1: { private_address: "172.30.77.69" }, app2: { private_address: "172.30.77.70" } } },
           frontend: { hosts: { frontend: { private_address: "172.30.77.20" } } },
         },
       },
     });
-    assert.deepEqual(localNodes.db, ["172.30.77.20"]);
+    for (const db of ["db1", "db2", "db3"]) assert.deepEqual(localNodes[db], ["172.30.77.20"], db);
     assert.deepEqual(localNodes.app1, ["172.30.77.20"]);
     assert.deepEqual(localNodes.app2, ["172.30.77.20"]);
   });

@@ -7,11 +7,17 @@ import * as path from "node:path";
 import { spawnSync } from "node:child_process";
 import { describe, it } from "node:test";
 import { App, TerraformStack } from "cdktf";
+import { parse as parseYaml } from "yaml";
 import { ensureBindings, fixtureSettings, Json, resources, synthAll, synthesizeBefore } from "./fixture";
 
 const ingressOf = (sg: Json): Json[] => sg.ingress ?? [];
 const sgNamed = (stack: Json, suffix: string): Json => resources(stack, "yandex_vpc_security_group").find((g) => g.name.endsWith(suffix));
 const userData = (md: Json): string => md["user-data"];
+/** The variables a self-configuring VM's user-data gives its own inventory (group group, host localhost). */
+const hostVarsOf = (ud: string, group: string): Json => {
+  const inventory = parseYaml(ud).write_files.find((f: Json) => f.path === "/etc/bingo/inventory.yml").content;
+  return parseYaml(inventory).all.children[group].hosts.localhost;
+};
 
 describe("synthesized cloud stacks", () => {
   let stacks: Record<string, Json>;
@@ -21,14 +27,16 @@ describe("synthesized cloud stacks", () => {
     assert.deepEqual(Object.keys(stacks).sort(), ["app", "db", "frontend", "network"]);
   });
 
-  it("network: one VPC, a public subnet per frontend zone, a private subnet, private egress through a NAT gateway", () => {
+  it("network: one VPC, a public subnet per frontend zone, a private subnet per DB zone, private egress through a NAT gateway", () => {
     const n = stacks.network;
     assert.equal(resources(n, "yandex_vpc_network").length, 1);
     const subnets = resources(n, "yandex_vpc_subnet");
     assert.deepEqual(
       subnets.map((s) => [s.name, s.zone, s.v4_cidr_blocks[0]]).sort(),
       [
-        ["bingo-private", "ru-central1-a", "10.10.2.0/24"],
+        ["bingo-private", "ru-central1-a", "10.10.2.0/26"],
+        ["bingo-private-2", "ru-central1-b", "10.10.2.64/26"],
+        ["bingo-private-3", "ru-central1-d", "10.10.2.128/26"],
         ["bingo-public", "ru-central1-a", "10.10.1.0/25"],
         ["bingo-public-2", "ru-central1-b", "10.10.1.128/25"],
       ],
@@ -39,14 +47,21 @@ describe("synthesized cloud stacks", () => {
     const rt = resources(n, "yandex_vpc_route_table")[0];
     assert.equal(rt.static_route[0].destination_prefix, "0.0.0.0/0");
     assert.match(rt.static_route[0].gateway_id, /yandex_vpc_gateway\./);
-    const priv = subnets.find((s) => s.name.endsWith("private"));
-    assert.match(priv.route_table_id, /yandex_vpc_route_table\./);
+    for (const priv of subnets.filter((s) => s.name.includes("private"))) assert.match(priv.route_table_id, /yandex_vpc_route_table\./, priv.name);
     assert.equal(subnets.find((s) => s.name.endsWith("public")).route_table_id, undefined);
   });
 
-  it("frontend group: only 80/tcp, 443/tcp, 443/udp and SSH are open", () => {
-    const rules = ingressOf(sgNamed(stacks.network, "-frontend")).map((r: Json) => `${r.protocol}/${r.port}`).sort();
-    assert.deepEqual(rules, ["TCP/22", "TCP/443", "TCP/80", "UDP/443"]);
+  it("frontend group: only 80/tcp, 443/tcp, 443/udp and SSH are open to others; Alertmanager's ports to the other frontends only", () => {
+    const rules = ingressOf(sgNamed(stacks.network, "-frontend"));
+    const outside = rules.filter((r: Json) => r.predefined_target === undefined);
+    assert.deepEqual(outside.map((r: Json) => `${r.protocol}/${r.port}`).sort(), ["TCP/22", "TCP/443", "TCP/80", "UDP/443"]);
+    const peers = rules.filter((r: Json) => r.predefined_target !== undefined);
+    assert.deepEqual(peers.map((r: Json) => `${r.protocol}/${r.port}`).sort(), ["TCP/9093", "TCP/9094", "UDP/9094"]);
+    for (const r of peers) {
+      assert.equal(r.predefined_target, "self_security_group");
+      assert.equal(r.v4_cidr_blocks, undefined);
+      assert.equal(r.security_group_id, undefined);
+    }
   });
 
   it("app group: the app port only from the frontend and health checks, SSH only from the frontend", () => {
@@ -65,40 +80,93 @@ describe("synthesized cloud stacks", () => {
   it("monitoring: the exporters' ports on the app and DB nodes are open to the frontend's Prometheus only", () => {
     const scraped = (suffix: string) =>
       ingressOf(sgNamed(stacks.network, suffix)).filter((r: Json) => /Prometheus/.test(r.description ?? ""));
-    // node exporter everywhere; the PostgreSQL (9187) and pgbouncer (9127) exporters on the DB.
+    // node exporter everywhere; the PostgreSQL (9187) and pgbouncer (9127) exporters, Patroni (8008)
+    // and etcd's metrics (2381) on the DB nodes.
     assert.deepEqual(scraped("-app").map((r: Json) => r.port).sort(), [9100]);
-    assert.deepEqual(scraped("-db").map((r: Json) => r.port).sort(), [9100, 9127, 9187]);
+    assert.deepEqual(scraped("-db").map((r: Json) => r.port).sort((a: number, b: number) => a - b), [2381, 8008, 9100, 9127, 9187]);
     for (const r of [...scraped("-app"), ...scraped("-db")]) {
       assert.match(r.security_group_id, /SecurityGroups_Frontend/);
       assert.equal(r.v4_cidr_blocks, undefined);
     }
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     const { scrapedPorts } = require("../../stacks/monitoring-ports") as typeof import("../../stacks/monitoring-ports");
-    assert.deepEqual(scrapedPorts().db, [9100, 9127, 9187], "the ports come from the roles' scrape jobs");
+    assert.deepEqual(scrapedPorts().db, [2381, 8008, 9100, 9127, 9187], "the ports come from the roles' scrape jobs");
   });
 
-  it("db group: 5432 and 6432 only from the app nodes, SSH only from the frontend", () => {
+  it("db group: pgbouncer and Patroni's REST API from the app nodes, the cluster's ports from the other DB nodes, SSH and metrics from the frontend, nothing wider", () => {
     const db = ingressOf(sgNamed(stacks.network, "-db"));
-    const data = db.filter((r: Json) => [22, 5432, 6432].includes(r.port));
-    assert.deepEqual(data.map((r: Json) => r.port).sort(), [22, 5432, 6432]);
-    for (const r of data.filter((x: Json) => x.port !== 22)) assert.match(r.security_group_id, /SecurityGroups_App/);
-    assert.match(db.find((r: Json) => r.port === 22).security_group_id, /SecurityGroups_Frontend/);
-    assert.ok(db.every((r: Json) => r.v4_cidr_blocks === undefined));
+    const from = (source: RegExp | string) =>
+      db
+        .filter((r: Json) => (typeof source === "string" ? r.predefined_target === source : source.test(r.security_group_id ?? "")))
+        .map((r: Json) => `${r.protocol}/${r.port}`)
+        .sort();
+    assert.deepEqual(from(/SecurityGroups_App/), ["TCP/6432", "TCP/8008"], "the app nodes: pgbouncer and HAProxy's primary check, not PostgreSQL");
+    assert.deepEqual(from("self_security_group"), ["TCP/2379", "TCP/2380", "TCP/5432", "TCP/8008"], "the members: etcd, PostgreSQL, Patroni");
+    assert.deepEqual(from(/SecurityGroups_Frontend/), ["TCP/22", "TCP/2381", "TCP/8008", "TCP/9100", "TCP/9127", "TCP/9187"], "SSH and Prometheus");
+    assert.equal(from(/./).length + from("self_security_group").length, db.length, "every rule names one of those sources");
+    assert.ok(db.every((r: Json) => r.v4_cidr_blocks === undefined), "no CIDR-wide ingress on the DB nodes");
+    assert.ok(db.every((r: Json) => r.protocol === "TCP" && Number.isInteger(r.port)), "single TCP ports, no ranges");
   });
 
-  it("db: a VM without a public address that creates the ansible user and configures itself", () => {
-    const [vm] = resources(stacks.db, "yandex_compute_instance");
-    assert.equal(vm.network_interface[0].nat, false);
-    const ud = userData(vm.metadata);
-    assert.match(ud, /^#cloud-config\n/);
-    assert.match(ud, /name: ansible[\s\S]*ssh-ed25519 AAAAC3Nza/);
-    assert.match(ud, /playbooks\/db\.yml/);
-    assert.match(vm.network_interface[0].subnet_id, /terraform_remote_state\.cross-stack-reference-input-network/);
+  it("the cluster's and Alertmanager's ports come from group_vars/all.yml, where the roles read them", () => {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const { installationPorts } = require("../../stacks/monitoring-ports") as typeof import("../../stacks/monitoring-ports");
+    assert.deepEqual(installationPorts(), {
+      pgbouncer: 6432,
+      postgresql: 5432,
+      patroniRest: 8008,
+      etcdClient: 2379,
+      etcdPeer: 2380,
+      alertmanager: 9093,
+      alertmanagerCluster: 9094,
+    });
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "bingo-ports-"));
+    fs.mkdirSync(path.join(dir, "roles"));
+    fs.mkdirSync(path.join(dir, "group_vars"));
+    fs.writeFileSync(path.join(dir, "group_vars", "all.yml"), "bingo_pgbouncer_port: 6432\npostgresql_port: 5432\n");
+    assert.throws(() => installationPorts(dir), /ansible\/group_vars\/all\.yml: patroni_rest_port \(\{\{ patroni_rest_port \}\}\) does not resolve to a TCP port/);
   });
 
-  it("a new image in the family replaces neither the database nor the frontend VM", () => {
-    for (const stack of [stacks.db, stacks.frontend]) {
-      const [vm] = resources(stack, "yandex_compute_instance");
+  it("db: three VMs without a public address, one per DB zone in its zone's subnet, each at host 10 of it", () => {
+    const vms = resources(stacks.db, "yandex_compute_instance");
+    assert.deepEqual(
+      vms.map((vm) => [vm.name, vm.zone, vm.network_interface[0].ip_address]),
+      [
+        ["bingo-db-1", "ru-central1-a", "10.10.2.10"],
+        ["bingo-db-2", "ru-central1-b", "10.10.2.74"],
+        ["bingo-db-3", "ru-central1-d", "10.10.2.138"],
+      ],
+    );
+    const subnets = ["PrivateSubnet_", "PrivateSubnet2_", "PrivateSubnet3_"];
+    vms.forEach((vm, i) => {
+      assert.equal(vm.network_interface[0].nat, false, vm.name);
+      assert.match(vm.network_interface[0].subnet_id, new RegExp(`terraform_remote_state\\.cross-stack-reference-input-network\\.outputs\\.\\S*Network_${subnets[i]}`), vm.name);
+    });
+  });
+
+  it("db: every DB VM creates the ansible user and configures itself, knowing every member and its own address", () => {
+    const vms = resources(stacks.db, "yandex_compute_instance");
+    const members = [
+      { name: "db1", address: "10.10.2.10" },
+      { name: "db2", address: "10.10.2.74" },
+      { name: "db3", address: "10.10.2.138" },
+    ];
+    vms.forEach((vm, i) => {
+      const ud = userData(vm.metadata);
+      assert.match(ud, /^#cloud-config\n/);
+      assert.match(ud, /name: ansible[\s\S]*ssh-ed25519 AAAAC3Nza/);
+      assert.match(ud, /playbooks\/db\.yml/);
+      const vars = hostVarsOf(ud, "db");
+      assert.deepEqual(vars.bingo_db_members, members, vm.name);
+      assert.equal(vars.private_address, members[i].address, vm.name);
+      assert.equal(vars.bingo_db_addresses, undefined, "group_vars/all.yml derives them from bingo_db_members");
+    });
+  });
+
+  it("a new image in the family replaces neither a database nor a frontend VM", () => {
+    const vms = [...resources(stacks.db, "yandex_compute_instance"), ...resources(stacks.frontend, "yandex_compute_instance")];
+    assert.equal(vms.length, 5);
+    for (const vm of vms) {
       assert.match(vm.boot_disk.initialize_params.image_id, /data\.yandex_compute_image\./, "the image still comes from the family");
       assert.deepEqual(vm.lifecycle?.ignore_changes, ["boot_disk[0].initialize_params[0].image_id"], `${vm.name} keeps its boot image`);
     }
@@ -117,7 +185,7 @@ describe("synthesized cloud stacks", () => {
     assert.match(ud, /name: ansible/);
     assert.match(ud, /ansible-playbook -i \/etc\/bingo\/inventory\.yml .*playbooks\/app-self\.yml/);
     assert.match(ud, /path: \/etc\/bingo\/ansible\.tar\.gz\n\s+encoding: b64/);
-    assert.match(ud, /bingo_db_addresses:\n\s+- \$\{data\.terraform_remote_state/);
+    assert.deepEqual(hostVarsOf(ud, "app").bingo_db_members.map((m: Json) => `${m.name} ${m.address}`), ["db1 10.10.2.10", "db2 10.10.2.74", "db3 10.10.2.138"]);
     assert.ok(!/\{\{/.test(ud), "no Jinja braces in instance-group metadata");
     assert.ok(ud.length < 200_000, `user-data is ${ud.length} bytes; the cloud's limit is 256 KiB`);
   });
@@ -136,24 +204,16 @@ describe("synthesized cloud stacks", () => {
     assert.match(ig.instance_template.service_account_id, /terraform_remote_state\.cross-stack-reference-input-db/, "instances run as the secrets reader");
   });
 
-  it("secrets: Lockbox generates the database password, readable only by the VMs' account, never in user-data", () => {
-    const [secret] = resources(stacks.db, "yandex_lockbox_secret");
-    assert.deepEqual(secret.password_payload_specification, {
-      password_key: "db_password",
-      length: 32,
-      include_uppercase: true,
-      include_lowercase: true,
-      include_digits: true,
-      include_punctuation: false,
-    });
+  it("secrets: Lockbox generates the database password and the cluster's secret, never in user-data", () => {
+    const secrets = Object.fromEntries(resources(stacks.db, "yandex_lockbox_secret").map((x) => [x.name, x]));
+    assert.deepEqual(Object.keys(secrets).sort(), ["bingo-db-secrets", "bingo-secrets"]);
+    const spec = (key: string) => ({ password_key: key, length: 32, include_uppercase: true, include_lowercase: true, include_digits: true, include_punctuation: false });
+    assert.deepEqual(secrets["bingo-secrets"].password_payload_specification, spec("db_password"));
+    assert.deepEqual(secrets["bingo-db-secrets"].password_payload_specification, spec("cluster_secret"));
     assert.deepEqual(resources(stacks.db, "yandex_lockbox_secret_version"), [], "no version with a value written by us");
-    const grants = resources(stacks.db, "yandex_lockbox_secret_iam_member");
-    assert.deepEqual(grants.map((g) => g.role), ["lockbox.payloadViewer"]);
-    assert.match(grants[0].member, /^serviceAccount:\$\{yandex_iam_service_account\./);
-    // Nobody else gets a folder-wide role from the db stack.
+    // Nobody gets a folder-wide role from the db stack.
     assert.deepEqual(resources(stacks.db, "yandex_resourcemanager_folder_iam_member"), []);
     const [vm] = resources(stacks.db, "yandex_compute_instance");
-    assert.match(vm.service_account_id, /yandex_iam_service_account\./);
     const [ig] = resources(stacks.app, "yandex_compute_instance_group");
     for (const ud of [userData(vm.metadata), userData(ig.instance_template.metadata)]) {
       assert.match(ud, /bingo-fetch-secrets \$\{[^}]*lockbox[^}]*\} \/etc\/bingo\/secrets\.json bingo_db_password=db_password/);
@@ -161,17 +221,53 @@ describe("synthesized cloud stacks", () => {
     }
   });
 
-  it("secrets: the controller's run reads the generated password at apply time, into its environment only", () => {
-    const entry = stacks.frontend.data.yandex_lockbox_secret_version_entry;
-    // eslint-disable-next-line @typescript-eslint/no-unnecessary-type-assertion -- tsc needs it: Object.values() of any is unknown[] there
-    const [read] = Object.values(entry) as Json[];
-    assert.equal(read.key, "db_password");
-    assert.match(read.secret_id, /terraform_remote_state\.cross-stack-reference-input-db/);
+  it("secrets: the DB VMs read both secrets as bingo-db-vm; the app instances, as bingo-vm, the password only", () => {
+    const accounts = Object.fromEntries(
+      Object.entries(stacks.db.resource.yandex_iam_service_account as Record<string, Json>).map(([id, a]) => [a.name, `\${yandex_iam_service_account.${id}.id}`]),
+    );
+    assert.deepEqual(Object.keys(accounts).sort(), ["bingo-db-vm", "bingo-vm"]);
+    const secretIds = Object.fromEntries(
+      Object.entries(stacks.db.resource.yandex_lockbox_secret as Record<string, Json>).map(([id, x]) => [x.name, `\${yandex_lockbox_secret.${id}.id}`]),
+    );
+    const readers = (secret: string) =>
+      resources(stacks.db, "yandex_lockbox_secret_iam_member")
+        .filter((g) => g.secret_id === secretIds[secret])
+        .map((g) => {
+          assert.equal(g.role, "lockbox.payloadViewer");
+          return g.member;
+        })
+        .sort();
+    assert.deepEqual(readers("bingo-secrets"), [`serviceAccount:${accounts["bingo-db-vm"]}`, `serviceAccount:${accounts["bingo-vm"]}`].sort());
+    assert.deepEqual(readers("bingo-db-secrets"), [`serviceAccount:${accounts["bingo-db-vm"]}`], "the app account cannot read the cluster's secret");
+    assert.equal(resources(stacks.db, "yandex_lockbox_secret_iam_member").length, 3, "no other grant");
+    for (const vm of resources(stacks.db, "yandex_compute_instance")) {
+      assert.equal(vm.service_account_id, accounts["bingo-db-vm"], vm.name);
+      const fetch = userData(vm.metadata).split("\n").find((l: string) => l.includes("bingo-fetch-secrets "));
+      assert.ok(
+        fetch?.includes(
+          `bingo-fetch-secrets ${secretIds["bingo-secrets"]} /etc/bingo/secrets.json bingo_db_password=db_password ${secretIds["bingo-db-secrets"]} bingo_db_cluster_secret=cluster_secret || exit 1`,
+        ),
+        `${vm.name}: ${fetch}`,
+      );
+    }
+    const [ig] = resources(stacks.app, "yandex_compute_instance_group");
+    assert.match(ig.instance_template.service_account_id, /cross-stack-reference-input-db\.outputs\.\S*service_accountSecrets_Reader_/, "the app instances run as bingo-vm");
+    const appUd = userData(ig.instance_template.metadata);
+    assert.doesNotMatch(appUd, /cluster_secret|ClusterSecrets/, "the app instances never ask for the cluster's secret");
+  });
+
+  it("secrets: the controller's run reads the generated password and cluster secret at apply time, into its environment only", () => {
+    const entries = stacks.frontend.data.yandex_lockbox_secret_version_entry as Record<string, Json>;
+    const byKey = Object.fromEntries(Object.entries(entries).map(([id, e]) => [e.key, { id, ...e }]));
+    assert.deepEqual(Object.keys(byKey).sort(), ["cluster_secret", "db_password"]);
+    assert.match(byKey.db_password.secret_id, /terraform_remote_state\.cross-stack-reference-input-db\.outputs\.\S*lockbox_secretSecrets_Secret_/);
+    assert.match(byKey.cluster_secret.secret_id, /terraform_remote_state\.cross-stack-reference-input-db\.outputs\.\S*lockbox_secretClusterSecrets_Secret_/);
     const [run] = resources(stacks.frontend, "null_resource");
     const exec = run.provisioner[0]["local-exec"];
-    assert.match(exec.environment.BINGO_DB_PASSWORD, /^\$\{nonsensitive\(data\.yandex_lockbox_secret_version_entry\.[^}]*\.text_value\)\}$/);
-    // Not in the inventory: the script hands it to Ansible as an extra var.
-    assert.ok(!/bingo_db_password/.test(run.triggers.inventory_sha256));
+    assert.equal(exec.environment.BINGO_DB_PASSWORD, `\${nonsensitive(data.yandex_lockbox_secret_version_entry.${byKey.db_password.id}.text_value)}`);
+    assert.equal(exec.environment.BINGO_DB_CLUSTER_SECRET, `\${nonsensitive(data.yandex_lockbox_secret_version_entry.${byKey.cluster_secret.id}.text_value)}`);
+    // Not in the inventory: the script hands them to Ansible as extra vars.
+    assert.ok(!/bingo_db_password|bingo_db_cluster_secret/.test(run.triggers.inventory_sha256));
   });
 
   it("frontend: a public VM and an Ansible run that re-runs on inventory or playbook changes", () => {
@@ -195,6 +291,12 @@ describe("synthesized cloud stacks", () => {
     assert.match(inv, /bingo-app-1\.ru-central1\.internal/);
     assert.match(inv, /bingo-app-2\.ru-central1\.internal/);
     assert.match(inv, /ProxyCommand='ssh -i .* -W %h:%p ansible@\$\{yandex_compute_instance\./);
+    // The DB VMs by their member names, at their VMs' private addresses.
+    for (const n of [1, 2, 3]) {
+      const address = `\\$\\{data\\.terraform_remote_state\\.cross-stack-reference-input-db\\.outputs\\.\\S*Database${n}_Instance_\\w+network_interface0ip_address\\}`;
+      assert.match(inv, new RegExp(`db${n}:\\\\n\\s+ansible_host: ${address}\\\\n\\s+private_address: ${address}\\\\n`));
+    }
+    assert.doesNotMatch(inv, /bingo-db/);
   });
 
   it("frontend: host keys are kept per instance id, so a re-created instance is a new host", () => {
@@ -203,7 +305,9 @@ describe("synthesized cloud stacks", () => {
     assert.ok(!/StrictHostKeyChecking=no|cloud_known_hosts/.test(inv));
     assert.match(inv, /UserKnownHostsFile=\S*\/known_hosts\.d\/\$\{yandex_compute_instance\.Frontend1_[^}]*\.id\}/);
     assert.match(inv, /UserKnownHostsFile=\S*\/known_hosts\.d\/\$\{yandex_compute_instance\.Frontend2_[^}]*\.id\}/);
-    assert.match(inv, /UserKnownHostsFile=\S*\/known_hosts\.d\/\$\{data\.terraform_remote_state\.cross-stack-reference-input-db\.outputs\.[^}]*Database[^}]*id\}/);
+    for (const n of [1, 2, 3]) {
+      assert.match(inv, new RegExp(`UserKnownHostsFile=\\S*/known_hosts\\.d/\\$\\{data\\.terraform_remote_state\\.cross-stack-reference-input-db\\.outputs\\.[^}]*Database${n}_[^}]*id\\}`));
+    }
     // App instances: their ids from the group's live instances, by FQDN.
     for (const n of [1, 2]) {
       assert.ok(
@@ -299,5 +403,21 @@ describe("construct validation", () => {
         }),
       /Vm: name "Bad_Name" is not a valid resource name; use 3-52 lowercase letters/,
     );
+  });
+
+  it("the network cuts its private range for distinct zones, the app nodes' zone first", () => {
+    ensureBindings();
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const { Network } = require("../../constructs/network") as typeof import("../../constructs/network");
+    const network = (privateZones: string[]) => () => new Network(new TerraformStack(new App(), "t"), "N", { name: "bingo", zone: "ru-central1-a", privateZones });
+    assert.throws(network(["ru-central1-b", "ru-central1-a"]), /Network: privateZones must start with zone ru-central1-a \(the app nodes' subnet\)/);
+    assert.throws(network(["ru-central1-a", "ru-central1-a"]), /Network: privateZones must list distinct zones/);
+    const n = network(["ru-central1-a", "ru-central1-b", "ru-central1-d"])();
+    assert.deepEqual(n.privateSubnets.map((x) => [x.zone, x.cidr]), [
+      ["ru-central1-a", "10.10.2.0/26"],
+      ["ru-central1-b", "10.10.2.64/26"],
+      ["ru-central1-d", "10.10.2.128/26"],
+    ]);
+    assert.equal(n.privateSubnetId, n.privateSubnets[0].id);
   });
 });

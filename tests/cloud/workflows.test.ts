@@ -110,7 +110,7 @@ describe("GitHub workflows", () => {
       assert.equal(r.status, 0, r.output);
       const text = fs.readFileSync(summary, "utf8");
       assert.match(text, /^## What this change does to the cloud\n```diff\n/);
-      assert.match(text, /^!! {3}db: yandex_compute_instance\.Database_Instance_\w+ \(db\/Database\/Instance\)$/m);
+      assert.match(text, /^!! {3}db: yandex_compute_instance\.Database1_Instance_\w+ \(db\/Database1\/Instance\)$/m);
       assert.match(text, /~ zone = "ru-central1-a" -> "ru-central1-b" {2}# forces replacement/);
       assert.ok(!text.includes("\u001b["), "colour codes in the summary");
       assert.match(text, /```\n$/);

@@ -38,6 +38,7 @@ function tcpProbe(host: string, port: number, waitMs: number): Promise<string> {
   });
 }
 
+
 test("every node runs systemd and answers SSH through the frontend", async () => {
   for (const node of NODES) {
     const state = await onNode(node, "systemctl is-system-running || true");
@@ -57,7 +58,7 @@ test("from the host only the frontends answer, as the security groups allow", as
 test("the probe address silently drops TCP/80, so an unprotected start is slow", async () => {
   const script = 'timeout 3 bash -c "</dev/tcp/172.30.77.254/80" 2>/dev/null; echo $?';
   // 124: timeout killed the connect (no answer), as 8.8.8.8:80 behaves.
-  // On an app node the role's firewall REJECTs it, so try the DB node, which has no such rule.
+  // On an app node the role's firewall REJECTs it, so try a DB node, which has no such rule.
   assert.equal(await onNode("db1", script), "124");
 });
 
@@ -101,6 +102,11 @@ test("Lockbox hands the secret only to an instance whose account holds the grant
   const payload = `https://payload.lockbox.api.cloud.yandex.net/lockbox/v1/secrets/${secretId}/payload`;
   assert.equal(await onNode("app1", curlCode(payload, `-H 'Authorization: Bearer ${token.access_token}'`)), "200 0");
   assert.equal(await onNode("app1", curlCode(payload, "-H 'Authorization: Bearer forged'")), "401 0");
+  // The DB cluster's secret is the DB nodes' account's only: app1's token is refused it.
+  const clusterSecretId = (await onNode("db1", "sudo grep -o 'bingo-fetch-secrets .*' /var/lib/cloud/instance/user-data.txt | head -n1")).split(" ")[4];
+  assert.match(clusterSecretId, /^[a-z0-9]+$/, "db1's user-data names the cluster's secret");
+  const clusterPayload = `https://payload.lockbox.api.cloud.yandex.net/lockbox/v1/secrets/${clusterSecretId}/payload`;
+  assert.equal(await onNode("app1", curlCode(clusterPayload, `-H 'Authorization: Bearer ${token.access_token}'`)), "403 0");
   // The frontend runs with no service account: no token, so no secret.
   assert.equal(await onNode("frontend1", curlCode(TOKEN_URL, "-H 'Metadata-Flavor: Google'")), "404 0");
 });

@@ -1,18 +1,24 @@
 // The local "apply" of the synthesized stacks: what each node boots from, and
 // what the metadata, Lockbox and instance-group stand-ins serve.
 import assert from "node:assert/strict";
+import { execFileSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { test } from "node:test";
 import { App } from "cdktf";
+import { parse } from "yaml";
 import { applyLocally, fillInstancePlaceholders } from "../../local-cloud/apply";
 import { hclStringLiteral, localId, resolveRefs } from "../../local-cloud/terraform-refs";
-import { ensureBindings, fixtureSettings } from "../cloud/fixture";
+import { loadSettings } from "../../settings";
+import { dbMembers, frontendPrivateAddresses } from "../../stacks/tiers";
+import { ensureBindings, FIXTURE, fixtureSettings } from "../cloud/fixture";
 
 const NODES = [
-  { node: "db", cloudName: "bingo-db", address: "172.30.77.10" },
-  { node: "app1", cloudName: "bingo-app-1", address: "172.30.77.11" },
-  { node: "app2", cloudName: "bingo-app-2", address: "172.30.77.12" },
+  { node: "db1", cloudName: "bingo-db-1", address: "172.30.77.68" },
+  { node: "db2", cloudName: "bingo-db-2", address: "172.30.77.84" },
+  { node: "db3", cloudName: "bingo-db-3", address: "172.30.77.100" },
+  { node: "app1", cloudName: "bingo-app-1", address: "172.30.77.69" },
+  { node: "app2", cloudName: "bingo-app-2", address: "172.30.77.70" },
   { node: "frontend1", cloudName: "bingo-frontend-1", address: "172.30.77.20" },
   { node: "frontend2", cloudName: "bingo-frontend-2", address: "172.30.77.28" },
   { node: "balancer", cloudName: "bingo-frontend", address: "172.30.77.252" },
@@ -24,7 +30,12 @@ function synth(): string {
   const { buildStacks } = require("../../stacks") as typeof import("../../stacks");
   const outdir = fs.mkdtempSync(path.join("/tmp", "bingo-apply-"));
   const app = new App({ outdir });
-  buildStacks(app, fixtureSettings({ network: { private_cidr: "172.30.77.0/28", public_cidr: "172.30.77.16/28", frontend_host: 4, ssh_allowed_cidrs: ["172.30.77.1/32"] } }));
+  buildStacks(
+    app,
+    fixtureSettings({
+      network: { private_cidr: "172.30.77.64/26", db_host: 4, public_cidr: "172.30.77.16/28", frontend_host: 4, ssh_allowed_cidrs: ["172.30.77.1/32"] },
+    }),
+  );
   app.synth();
   return outdir;
 }
@@ -32,32 +43,82 @@ function synth(): string {
 const outdir = synth();
 const applied = applyLocally(outdir, NODES);
 
+/** A secret of the Lockbox stand-in by its name: its id and entries. */
+const secretNamed = (name: string): { id: string; entries: Record<string, string> } => {
+  const found = Object.entries(applied.state.secrets).find(([, x]) => x.name === name);
+  assert.ok(found, `no secret ${name}`);
+  return { id: found[0], entries: found[1].entries };
+};
+
+/** The variables a node's user-data gives its own inventory. */
+const hostVarsOf = (node: string): Record<string, unknown> => {
+  const file = (parse(applied.userData[node]) as { write_files: { path: string; content: string }[] }).write_files.find((f) => f.path === "/etc/bingo/inventory.yml");
+  assert.ok(file, `${node} has no inventory`);
+  const children = (parse(file.content) as { all: { children: Record<string, { hosts: { localhost: Record<string, unknown> } }> } }).all.children;
+  return Object.values(children)[0].hosts.localhost;
+};
+
 test("every node boots from its VM's user-data with no Terraform reference left", () => {
-  assert.deepEqual(Object.keys(applied.userData).sort(), ["app1", "app2", "db", "frontend1", "frontend2"]);
+  assert.deepEqual(Object.keys(applied.userData).sort(), ["app1", "app2", "db1", "db2", "db3", "frontend1", "frontend2"]);
   for (const [node, ud] of Object.entries(applied.userData)) {
     assert.match(ud, /^#cloud-config\n/, node);
     assert.doesNotMatch(ud, /\$\{/, `${node} still holds a Terraform reference`);
     assert.doesNotMatch(ud, /\{instance\./, `${node} still holds an instance-group placeholder`);
   }
-  // The app instances read the DB VM's address and the secret the DB stack created.
-  const secretId = Object.keys(applied.state.secrets)[0];
-  assert.match(applied.userData.app1, /bingo_db_addresses:\n\s+- 172\.30\.77\.10\n/);
-  assert.ok(applied.userData.app1.includes(`bingo-fetch-secrets ${secretId} `));
-  assert.ok(applied.userData.db.includes(`bingo-fetch-secrets ${secretId} `));
+  // The app instances read the DB cluster's members and the secret the DB stack created.
+  const members = [
+    { name: "db1", address: "172.30.77.68" },
+    { name: "db2", address: "172.30.77.84" },
+    { name: "db3", address: "172.30.77.100" },
+  ];
+  assert.deepEqual(hostVarsOf("app1").bingo_db_members, members);
+  const password = secretNamed("bingo-secrets").id;
+  const cluster = secretNamed("bingo-db-secrets").id;
+  assert.ok(applied.userData.app1.includes(`bingo-fetch-secrets ${password} /etc/bingo/secrets.json bingo_db_password=db_password || exit 1`));
+  // Each DB node: every member, its own address, and both secrets.
+  members.forEach((member, i) => {
+    const node = `db${i + 1}`;
+    assert.deepEqual(hostVarsOf(node).bingo_db_members, members, node);
+    assert.equal(hostVarsOf(node).private_address, member.address, node);
+    assert.ok(
+      applied.userData[node].includes(`bingo-fetch-secrets ${password} /etc/bingo/secrets.json bingo_db_password=db_password ${cluster} bingo_db_cluster_secret=cluster_secret || exit 1`),
+      node,
+    );
+  });
 });
 
-test("the Lockbox stand-in generates the synthesized secret once and grants it to the VMs' account only", () => {
-  const [secretId, secret] = Object.entries(applied.state.secrets)[0];
-  assert.deepEqual(Object.keys(secret.entries), ["db_password"]);
-  assert.match(secret.entries.db_password, /^[A-Za-z0-9]{32}$/, "as password_payload_specification asks");
-  assert.equal(applyLocally(outdir, NODES, applied.state).state.secrets[secretId].entries.db_password, secret.entries.db_password, "a later apply keeps it");
-  assert.equal(applied.controllerEnv.BINGO_DB_PASSWORD, secret.entries.db_password, "the controller's run reads it from Lockbox");
+test("the Lockbox stand-in generates each synthesized secret once and keeps it on a later apply", () => {
+  const password = secretNamed("bingo-secrets");
+  const cluster = secretNamed("bingo-db-secrets");
+  assert.deepEqual(Object.keys(password.entries), ["db_password"]);
+  assert.deepEqual(Object.keys(cluster.entries), ["cluster_secret"]);
+  assert.match(password.entries.db_password, /^[A-Za-z0-9]{32}$/, "as password_payload_specification asks");
+  assert.match(cluster.entries.cluster_secret, /^[A-Za-z0-9]{32}$/);
+  assert.notEqual(cluster.entries.cluster_secret, password.entries.db_password);
+  const again = applyLocally(outdir, NODES, applied.state).state.secrets;
+  assert.equal(again[password.id].entries.db_password, password.entries.db_password, "a later apply keeps it");
+  assert.equal(again[cluster.id].entries.cluster_secret, cluster.entries.cluster_secret, "a later apply keeps it");
+  assert.equal(applied.controllerEnv.BINGO_DB_PASSWORD, password.entries.db_password, "the controller's run reads it from Lockbox");
+  assert.equal(applied.controllerEnv.BINGO_DB_CLUSTER_SECRET, cluster.entries.cluster_secret, "the controller's run reads it from Lockbox");
   assert.equal(applied.controllerEnv.EXPECTED_APP_PORT, "8765");
-  const reader = applied.state.instances["172.30.77.11"].serviceAccountId;
-  assert.ok(reader, "the app instance runs as an account");
-  assert.equal(applied.state.instances["172.30.77.10"].serviceAccountId, reader);
+});
+
+test("the DB nodes run as one account that reads both secrets; the app nodes as another that reads the password only", () => {
+  const app = applied.state.instances["172.30.77.69"].serviceAccountId;
+  const db = applied.state.instances["172.30.77.68"].serviceAccountId;
+  assert.ok(app && db, "the app and DB nodes run as accounts");
+  assert.notEqual(app, db);
+  assert.equal(applied.state.instances["172.30.77.70"].serviceAccountId, app);
+  for (const address of ["172.30.77.84", "172.30.77.100"]) assert.equal(applied.state.instances[address].serviceAccountId, db);
   assert.equal(applied.state.instances["172.30.77.20"].serviceAccountId, undefined, "the frontend has no account");
-  assert.deepEqual(applied.state.grants, [{ secretId, member: `serviceAccount:${reader}`, role: "lockbox.payloadViewer" }]);
+  const readers = (secret: string) =>
+    applied.state.grants
+      .filter((g) => g.secretId === secretNamed(secret).id && g.role === "lockbox.payloadViewer")
+      .map((g) => g.member)
+      .sort();
+  assert.deepEqual(readers("bingo-secrets"), [`serviceAccount:${app}`, `serviceAccount:${db}`].sort());
+  assert.deepEqual(readers("bingo-db-secrets"), [`serviceAccount:${db}`]);
+  assert.equal(applied.state.grants.length, 3, "no other grant");
 });
 
 test("the group controller gets the group's health check and the VPC DNS names", () => {
@@ -65,6 +126,7 @@ test("the group controller gets the group's health check and the VPC DNS names",
   assert.deepEqual(applied.state.group.members.map((m) => m.node), ["app1", "app2"]);
   assert.equal(applied.state.group.healAction, "restart", "max_expansion = 0: the group restarts an unhealthy instance");
   assert.equal(applied.names.app2, "bingo-app-2.ru-central1.internal");
+  assert.deepEqual([1, 2, 3].map((n) => applied.names[`db${n}`]), [1, 2, 3].map((n) => `bingo-db-${n}.ru-central1.internal`));
   assert.equal(applied.groupVars.bingo_public_url, "http://172.30.77.252", "the service answers on the balancer's address");
   assert.deepEqual(applied.groupVars.frontend_upstream_hosts, ["bingo-app-1.ru-central1.internal", "bingo-app-2.ru-central1.internal"]);
   assert.ok(!Object.keys(applied.groupVars).some((k) => k.startsWith("ansible_")), "connection settings stay the local inventory's");
@@ -95,4 +157,25 @@ test("the frontends' balancer: its listeners, both frontends as targets, and the
     targets: ["172.30.77.20", "172.30.77.28"],
     healthCheck: { port: 80, path: "/healthz", intervalS: 2, timeoutS: 1, healthyThreshold: 2, unhealthyThreshold: 2 },
   });
+});
+
+test("the local nodes (local-nodes.conf) play the DB VMs the local settings synthesize, at the addresses those fix", () => {
+  const root = path.resolve(__dirname, "..", "..");
+  const settings = loadSettings({ BINGO_SETTINGS: path.join(root, "scripts", "lib", "local-settings.yaml"), BINGO_SSH_PUBLIC_KEY: FIXTURE.ssh.public_key }, root);
+  const conf = execFileSync(
+    "bash",
+    ["-c", 'source scripts/lib/local-nodes.conf; for n in "${NODES[@]}"; do echo "$n ${NODE_GROUP[$n]} ${NODE_IP[$n]} ${NODE_CLOUD_NAME[$n]}"; done'],
+    { cwd: root, encoding: "utf8" },
+  )
+    .trim()
+    .split("\n")
+    .map((line) => line.split(" "));
+  assert.deepEqual(conf.map(([node]) => node), ["db1", "db2", "db3", "app1", "app2", "frontend1", "frontend2"]);
+  const ofGroup = (group: string) => conf.filter(([, g]) => g === group);
+  assert.deepEqual(ofGroup("db").map(([node, , ip, cloudName]) => ({ name: node, address: ip, cloudName })), dbMembers(settings).map((m, i) => ({ name: m.name, address: m.address, cloudName: `bingo-db-${i + 1}` })));
+  assert.deepEqual(ofGroup("db").map(([, , ip]) => ip), ["172.30.77.68", "172.30.77.84", "172.30.77.100"]);
+  assert.deepEqual(ofGroup("frontend").map(([, , ip]) => ip), frontendPrivateAddresses(settings));
+  // The app nodes are where the group's instances would be: the first private subnet (zone's), with db1.
+  assert.deepEqual(ofGroup("app").map(([, , ip]) => ip), ["172.30.77.69", "172.30.77.70"]);
+  for (const [node, , ip] of ofGroup("app")) assert.ok(Number(ip.split(".")[3]) > 64 && Number(ip.split(".")[3]) < 79, `${node} ${ip} is in 172.30.77.64/28`);
 });

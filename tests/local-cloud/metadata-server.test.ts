@@ -1,0 +1,99 @@
+// The local stand-in of the metadata service and Lockbox: a VM gets its own account's
+// token, and Lockbox hands a secret's payload only to the accounts granted it, so on
+// the local nodes as in the cloud the app nodes cannot read the DB cluster's secret.
+import assert from "node:assert/strict";
+import * as fs from "node:fs";
+import * as http from "node:http";
+import type { AddressInfo } from "node:net";
+import * as os from "node:os";
+import * as path from "node:path";
+import { after, before, describe, it } from "node:test";
+import { App } from "cdktf";
+import { applyLocally, type CloudState } from "../../local-cloud/apply";
+import { cloudHandlers } from "../../local-cloud/metadata-server";
+import { ensureBindings, fixtureSettings } from "../cloud/fixture";
+
+const NODES = [
+  { node: "db1", cloudName: "bingo-db-1", address: "172.30.77.68" },
+  { node: "db2", cloudName: "bingo-db-2", address: "172.30.77.84" },
+  { node: "db3", cloudName: "bingo-db-3", address: "172.30.77.100" },
+  { node: "app1", cloudName: "bingo-app-1", address: "172.30.77.69" },
+  { node: "app2", cloudName: "bingo-app-2", address: "172.30.77.70" },
+  { node: "frontend1", cloudName: "bingo-frontend-1", address: "172.30.77.20" },
+  { node: "frontend2", cloudName: "bingo-frontend-2", address: "172.30.77.28" },
+  { node: "balancer", cloudName: "bingo-frontend", address: "172.30.77.252" },
+];
+
+/** The cloud state the local apply makes of the synthesized stacks. */
+function appliedState(): CloudState {
+  ensureBindings();
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { buildStacks } = require("../../stacks") as typeof import("../../stacks");
+  const outdir = fs.mkdtempSync(path.join(os.tmpdir(), "bingo-metadata-"));
+  const app = new App({ outdir });
+  buildStacks(
+    app,
+    fixtureSettings({
+      network: { private_cidr: "172.30.77.64/26", db_host: 4, public_cidr: "172.30.77.16/28", frontend_host: 4, ssh_allowed_cidrs: ["172.30.77.1/32"] },
+    }),
+  );
+  app.synth();
+  return applyLocally(outdir, NODES).state;
+}
+
+describe("the metadata and Lockbox stand-in (local-cloud/metadata-server.ts)", () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "bingo-metadata-state-"));
+  const stateFile = path.join(dir, "cloud.json");
+  let state: CloudState;
+  let servers: http.Server[] = [];
+  let metadata = "";
+  let lockbox = "";
+
+  before(async () => {
+    state = appliedState();
+    const handlers = cloudHandlers(stateFile, path.join(dir, "no-binary"));
+    const listen = async (handler: http.RequestListener): Promise<string> => {
+      const server = http.createServer(handler);
+      servers.push(server);
+      await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+      return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    };
+    metadata = await listen(handlers.metadata);
+    lockbox = await listen(handlers.lockbox);
+  });
+  after(() => {
+    servers.forEach((s) => s.close());
+    servers = [];
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  /** What the node's VM reads from a secret by name: its HTTP status and the entry keys it got. */
+  async function readAs(node: string, secretName: string): Promise<{ status: number; keys: string[] }> {
+    // The stand-in knows a caller by its address: here every call comes from 127.0.0.1.
+    const instance = Object.values(state.instances).find((i) => i.node === node);
+    assert.ok(instance, `no instance ${node}`);
+    fs.writeFileSync(stateFile, JSON.stringify({ ...state, instances: { "127.0.0.1": instance } }));
+    const token = (await (await fetch(`${metadata}/computeMetadata/v1/instance/service-accounts/default/token`, { headers: { "Metadata-Flavor": "Google" } })).json()) as {
+      access_token: string;
+    };
+    const secretId = Object.entries(state.secrets).find(([, s]) => s.name === secretName)?.[0];
+    assert.ok(secretId, `no secret ${secretName}`);
+    const res = await fetch(`${lockbox}/lockbox/v1/secrets/${secretId}/payload`, { headers: { Authorization: `Bearer ${token.access_token}` } });
+    const body = (await res.json()) as { entries?: { key: string }[] };
+    return { status: res.status, keys: (body.entries ?? []).map((e) => e.key) };
+  }
+
+  it("serves the DB nodes both the database password and the cluster's secret", async () => {
+    for (const node of ["db1", "db2", "db3"]) {
+      assert.deepEqual(await readAs(node, "bingo-secrets"), { status: 200, keys: ["db_password"] }, node);
+      assert.deepEqual(await readAs(node, "bingo-db-secrets"), { status: 200, keys: ["cluster_secret"] }, node);
+    }
+  });
+
+  it("serves the app nodes the database password and refuses them the cluster's secret", async () => {
+    for (const node of ["app1", "app2"]) {
+      assert.deepEqual(await readAs(node, "bingo-secrets"), { status: 200, keys: ["db_password"] }, node);
+      assert.deepEqual(await readAs(node, "bingo-db-secrets"), { status: 403, keys: [] }, node);
+    }
+  });
+});
