@@ -65,16 +65,17 @@ describe("synthesized cloud stacks", () => {
   it("monitoring: the exporters' ports on the app and DB nodes are open to the frontend's Prometheus only", () => {
     const scraped = (suffix: string) =>
       ingressOf(sgNamed(stacks.network, suffix)).filter((r: Json) => /Prometheus/.test(r.description ?? ""));
-    // node exporter everywhere; the PostgreSQL (9187) and pgbouncer (9127) exporters on the DB.
+    // node exporter everywhere; the PostgreSQL (9187) and pgbouncer (9127) exporters, Patroni (8008)
+    // and etcd's metrics (2381) on the DB nodes.
     assert.deepEqual(scraped("-app").map((r: Json) => r.port).sort(), [9100]);
-    assert.deepEqual(scraped("-db").map((r: Json) => r.port).sort(), [9100, 9127, 9187]);
+    assert.deepEqual(scraped("-db").map((r: Json) => r.port).sort((a: number, b: number) => a - b), [2381, 8008, 9100, 9127, 9187]);
     for (const r of [...scraped("-app"), ...scraped("-db")]) {
       assert.match(r.security_group_id, /SecurityGroups_Frontend/);
       assert.equal(r.v4_cidr_blocks, undefined);
     }
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     const { scrapedPorts } = require("../../stacks/monitoring-ports") as typeof import("../../stacks/monitoring-ports");
-    assert.deepEqual(scrapedPorts().db, [9100, 9127, 9187], "the ports come from the roles' scrape jobs");
+    assert.deepEqual(scrapedPorts().db, [2381, 8008, 9100, 9127, 9187], "the ports come from the roles' scrape jobs");
   });
 
   it("db group: 5432 and 6432 only from the app nodes, SSH only from the frontend", () => {
