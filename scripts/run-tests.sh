@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # make test / test-unit / lint. Phases:
 #   lint     tsc --noEmit, eslint, the GitHub workflows (action-validator), ansible-lint
-#            (production profile), promtool on the rules
+#            (production profile), promtool on the rules, amtool on Alertmanager's config
 #   unit     lint + unit tests (tests/cloud, tests/acceptance) + offline terraform validate
 #   standin  the bingo stand-in against a real PostgreSQL (tests/bingo)
 #   install  make deploy onto local nodes, then tests/install and an acceptance smoke run
@@ -40,6 +40,8 @@ run_lint() {
   scripts/ansible-lint.sh
   step "Prometheus rules, their unit tests and the dashboards' queries (promtool)"
   scripts/check-prometheus-rules.sh
+  step "Alertmanager configuration and its delivery to the alert log (amtool)"
+  scripts/check-alertmanager-config.sh
 }
 
 run_unit() {
