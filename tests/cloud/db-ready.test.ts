@@ -1,6 +1,6 @@
-// The app nodes start bingo only once the database is ready: the DB opens pgbouncer's
-// port after its data load, new app instances set themselves up meanwhile and wait for
-// that port, and the waits (instance, group health checks, controller) are sized to
+// The app nodes start bingo only once the database is ready: the leader opens pgbouncer's
+// port after its data load, new app instances set themselves up meanwhile and wait until
+// a query through their own route to the leader answers, and the waits (instance, group health checks, controller) are sized to
 // the documented load time.
 /* eslint-disable @typescript-eslint/no-unsafe-argument, @typescript-eslint/no-unsafe-assignment, @typescript-eslint/no-unsafe-call, @typescript-eslint/no-unsafe-member-access, @typescript-eslint/no-unsafe-return
    -- walks the synthesized Terraform JSON and parsed YAML untyped (Json in fixture.ts): the assertions check its shape */
@@ -21,7 +21,7 @@ describe("the database is ready before the app starts", () => {
     assert.ok(roles.indexOf("bingo_data") >= 0 && roles.indexOf("bingo_data") < roles.indexOf("pgbouncer"), roles.join(", "));
   });
 
-  it("a new app instance sets itself up meanwhile and waits up to 45 min for the DB's pgbouncer before bingo starts", () => {
+  it("a new app instance sets itself up meanwhile and waits up to 45 min for the data, through the route bingo uses", () => {
     const [ig] = resources(stacks.app, "yandex_compute_instance_group");
     const userData = parseYaml(ig.instance_template.metadata["user-data"]) as { write_files: { path: string; content: string }[] };
     const inventory: Json = parseYaml(userData.write_files.find((f) => f.path === "/etc/bingo/inventory.yml")!.content);
@@ -29,13 +29,14 @@ describe("the database is ready before the app starts", () => {
     const tasks = (file: string) => parseYaml(fs.readFileSync(path.join(ROOT, "ansible", "roles", "bingo_app", "tasks", file), "utf8")) as Json[];
     const main = tasks("main.yml").map((t: Json) => t["ansible.builtin.import_tasks"]);
     assert.ok(main.indexOf("image.yml") < main.indexOf("container.yml"), "the image is built before the wait");
-    const [wait] = tasks("container.yml");
-    assert.deepEqual(wait["ansible.builtin.wait_for"], {
-      host: "{{ bingo_db_addresses[0] }}",
-      port: "{{ bingo_pgbouncer_port }}",
-      timeout: "{{ bingo_app_db_wait_timeout }}",
-      msg: wait["ansible.builtin.wait_for"].msg,
-    });
+    const wait = tasks("container.yml").find((t: Json) => t.block)!.block[0];
+    const query = wait["community.postgresql.postgresql_query"];
+    assert.equal(query.login_host, "{{ bingo_app_db_host }}");
+    assert.equal(query.login_port, "{{ bingo_app_db_port | int }}");
+    assert.match(query.query, /FROM sessions/, "the wait must see the data, not only a port");
+    assert.equal(wait.retries, "{{ (bingo_app_db_wait_timeout | int / 3) | int }}");
+    const defaults = parseYaml(fs.readFileSync(path.join(ROOT, "ansible", "roles", "bingo_app", "defaults", "main.yml"), "utf8")) as Json;
+    assert.equal(defaults.bingo_app_db_host, "127.0.0.1", "bingo's own HAProxy, as its config says");
   });
 
   it("the group's health checks count only after that wait and the instance's own set-up", () => {
