@@ -4,7 +4,7 @@
 // is still there. Killing the leader also checks that its alert fired and resolved.
 import { execFile } from "node:child_process";
 import { promisify } from "node:util";
-import type { CheckResult } from "../checks/result.js";
+import { goalVerdict, type CheckResult } from "../checks/result.js";
 import type { Sample } from "../driver/samples.js";
 import type { LoadContext } from "../load/context.js";
 import { mixJob, SESSION_POST } from "../load/mix.js";
@@ -142,15 +142,24 @@ async function judgeWrites(
     account = `acknowledged writes not looked for: ${err instanceof Error ? err.message : String(err)}`;
   }
   const held = m.restoreAtMs === undefined ? "" : `, down ${((m.restoreAtMs - m.breakAtMs) / 1000).toFixed(0)} s`;
+  // The time to writes is a goal of our own (issue 12), not a customer's requirement: a MISS,
+  // not a failure. Patroni accepts no leader lock shorter than 20 s, so a killed leader's
+  // lock outlives the goal; a lost acknowledged write is a failure.
+  const backRow: CheckResult = {
+    check: "writes back after the break",
+    verdict: goalVerdict(backOk),
+    figure: seconds(back.seconds),
+    requirement: `< ${WRITES_BACK_GOAL_S} s (goal of our own)`,
+  };
   return {
-    ok: backOk && writesKept,
+    ok: writesKept,
     figure:
       `failed writes ${failedOf(kinds.writes)}, reads ${failedOf(kinds.reads)}, other (/operation, shed) ${failedOf(kinds.other)}; ` +
       `writes back ${seconds(back.seconds)} after the break` +
       (back.lastFailed ? ` (last failed write ${failedAt(back.lastFailed, m.breakAtMs)})` : " (no write failed)") +
       `, slowest write after the break ${(back.slowestOkMs / 1000).toFixed(1)} s${held}; ${account}`,
-    requirement: `writes back < ${WRITES_BACK_GOAL_S} s after the break (goal of issue 12), every acknowledged write kept`,
-    more: alertRow ? [await alertRow()] : [],
+    requirement: "every acknowledged write kept (failed requests listed, not judged)",
+    more: [backRow, ...(alertRow ? [await alertRow()] : [])],
   };
 }
 
