@@ -51,8 +51,11 @@ export async function connectCluster(cluster: PostgresCluster, maxConnections: n
       await probe.query("SELECT 1");
       await probe.end();
       const pool = new pg.Pool({ ...config, max: maxConnections, idleTimeoutMillis: 30_000 });
-      // An idle client losing its server (failover, pgbouncer restart) must not crash the process.
+      // A client losing its server (failover, pgbouncer restart) must not crash the process,
+      // idle or checked out: pg also emits the socket's error on a client whose query it
+      // rejects, and the pool listens only on idle ones. The query fails; the server lives on.
       pool.on("error", () => undefined);
+      pool.on("connect", (client) => client.on("error", () => undefined));
       return pool;
     } catch (err) {
       attempts.push(`${host.address}:${host.port}: ${(err as Error).message}`);

@@ -89,6 +89,7 @@ export function sessionView(row: SessionRow): Record<string, unknown> {
 /** Run one query under the app-side statement timeout; SET LOCAL keeps it pgbouncer-safe. */
 export async function queryWithTimeout<R extends pg.QueryResultRow>(pool: pg.Pool, sql: string, params: unknown[] = []): Promise<R[]> {
   const client = await pool.connect();
+  let broken: Error | undefined;
   try {
     await client.query("BEGIN READ ONLY");
     await client.query(`SET LOCAL statement_timeout = ${STATEMENT_TIMEOUT_MS}`);
@@ -96,9 +97,10 @@ export async function queryWithTimeout<R extends pg.QueryResultRow>(pool: pg.Poo
     await client.query("COMMIT");
     return result.rows;
   } catch (err) {
-    await client.query("ROLLBACK").catch(() => undefined);
+    await client.query("ROLLBACK").catch((rollbackErr: Error) => (broken = rollbackErr));
     throw err;
   } finally {
-    client.release();
+    // A client whose ROLLBACK failed has lost its server: the pool drops it.
+    client.release(broken);
   }
 }

@@ -35,7 +35,7 @@ describe("the database is ready before the app starts", () => {
     assert.equal(query.login_port, "{{ bingo_app_db_port | int }}");
     assert.match(query.query, /FROM sessions/, "the wait must see the data, not only a port");
     assert.equal(wait.retries, "{{ (bingo_app_db_wait_timeout | int / 3) | int }}");
-    const defaults = parseYaml(fs.readFileSync(path.join(ROOT, "ansible", "roles", "bingo_app", "defaults", "main.yml"), "utf8")) as Json;
+    const defaults = parseYaml(fs.readFileSync(path.join(ROOT, "ansible", "roles", "bingo_app", "defaults", "main.yml"), "utf8"));
     assert.equal(defaults.bingo_app_db_host, "127.0.0.1", "bingo's own HAProxy, as its config says");
   });
 
