@@ -32,11 +32,7 @@ if [[ -z $amtool || -z $alertmanager ]]; then
   amtool="$tools/usr/bin/amtool"
   alertmanager="$tools/usr/bin/prometheus-alertmanager"
   if [[ ! -x $amtool || ! -x $alertmanager ]]; then
-    step "Unpacking amtool and Alertmanager from Debian's prometheus-alertmanager package into .local/tools"
-    (cd "$work" && { apt-get download -q prometheus-alertmanager || { apt-get update -q && apt-get download -q prometheus-alertmanager; }; }) \
-      >"$work/apt.log" 2>&1 || { cat "$work/apt.log" >&2; die "apt could not download the prometheus-alertmanager package" "check the apt sources"; }
-    mkdir -p "$tools"
-    dpkg -x "$work"/prometheus-alertmanager_*.deb "$tools"
+    unpack_debian_package prometheus-alertmanager "$tools" "$work"
   fi
 fi
 info "$("$amtool" --version 2>&1 | head -n 1)"
@@ -50,11 +46,7 @@ free_port() {
 render() {
   local dest=$1
   shift
-  ANSIBLE_CONFIG="$ROOT/ansible/ansible.cfg" ANSIBLE_ROLES_PATH="$ROOT/ansible/roles" \
-    ansible localhost -i localhost, -c local -o \
-    -e "@$role/defaults/main.yml" "$@" \
-    -m ansible.builtin.template -a "src=$role/templates/alertmanager.yml.j2 dest=$dest mode=0644" \
-    >"$work/render.log" 2>&1 || { cat "$work/render.log" >&2; die "the Alertmanager template does not render" "fix $role/templates/alertmanager.yml.j2"; }
+  render_role_template "$role" alertmanager.yml.j2 "$dest" "$@"
 }
 
 step "amtool check-config (the role's defaults and an extra webhook URL)"

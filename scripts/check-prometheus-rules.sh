@@ -23,20 +23,12 @@ if [[ -z $promtool ]]; then
   tools="$ROOT/.local/tools/prometheus"
   promtool="$tools/usr/bin/promtool"
   if [[ ! -x $promtool ]]; then
-    step "Unpacking promtool from Debian's prometheus package into .local/tools"
-    (cd "$work" && { apt-get download -q prometheus || { apt-get update -q && apt-get download -q prometheus; }; }) \
-      >"$work/apt.log" 2>&1 || { cat "$work/apt.log" >&2; die "apt could not download the prometheus package" "check the apt sources"; }
-    mkdir -p "$tools"
-    dpkg -x "$work"/prometheus_*.deb "$tools"
+    unpack_debian_package prometheus "$tools" "$work"
   fi
 fi
 
 step "Rendering the rule template with the role's defaults"
-ANSIBLE_CONFIG="$ROOT/ansible/ansible.cfg" ANSIBLE_ROLES_PATH="$ROOT/ansible/roles" \
-  ansible localhost -i localhost, -c local -o \
-  -e "@$role/defaults/main.yml" "$@" \
-  -m ansible.builtin.template -a "src=$role/templates/bingo.rules.yml.j2 dest=$work/bingo.rules.yml mode=0644" \
-  >"$work/render.log" 2>&1 || { cat "$work/render.log" >&2; die "the rule template does not render" "fix $role/templates/bingo.rules.yml.j2"; }
+render_role_template "$role" bingo.rules.yml.j2 "$work/bingo.rules.yml" "$@"
 
 step "promtool check rules"
 "$promtool" check rules "$work/bingo.rules.yml" ||

@@ -49,3 +49,28 @@ load_local_controller_env() {
   source "$env_file"
   set +a
 }
+
+# Unpacks Debian's PACKAGE into DEST (a folder under .local/tools) without installing it:
+# some packages would start a server on this host when installed. WORK holds the download.
+unpack_debian_package() {
+  local package=$1 dest=$2 work=$3
+  step "Unpacking Debian's $package package into ${dest#"$ROOT"/}"
+  (cd "$work" && { apt-get download -q "$package" || { apt-get update -q && apt-get download -q "$package"; }; }) \
+    >"$work/apt.log" 2>&1 || { cat "$work/apt.log" >&2; die "apt could not download the $package package" "check the apt sources"; }
+  mkdir -p "$dest"
+  dpkg -x "$work/${package}"_*.deb "$dest"
+}
+
+# Renders ROLE_DIR/templates/TEMPLATE into DEST with the role's defaults, as the role does on
+# a node; extra arguments go to ansible (-e ...). Dies naming the template when it fails.
+render_role_template() {
+  local role=$1 template=$2 dest=$3 log
+  shift 3
+  log="$(mktemp)"
+  ANSIBLE_CONFIG="$ROOT/ansible/ansible.cfg" ANSIBLE_ROLES_PATH="$ROOT/ansible/roles" \
+    ansible localhost -i localhost, -c local -o \
+    -e "@$role/defaults/main.yml" "$@" \
+    -m ansible.builtin.template -a "src=$role/templates/$template dest=$dest mode=0644" \
+    >"$log" 2>&1 || { cat "$log" >&2; rm -f "$log"; die "the template $template does not render" "fix $role/templates/$template"; }
+  rm -f "$log"
+}

@@ -12,17 +12,9 @@ import { hclStringLiteral, localId, resolveRefs } from "../../local-cloud/terraf
 import { loadSettings } from "../../settings";
 import { dbMembers, frontendPrivateAddresses } from "../../stacks/tiers";
 import { ensureBindings, FIXTURE, fixtureSettings } from "../cloud/fixture";
+import { LOCAL_NODES } from "./local-nodes";
 
-const NODES = [
-  { node: "db1", cloudName: "bingo-db-1", address: "172.30.77.68" },
-  { node: "db2", cloudName: "bingo-db-2", address: "172.30.77.84" },
-  { node: "db3", cloudName: "bingo-db-3", address: "172.30.77.100" },
-  { node: "app1", cloudName: "bingo-app-1", address: "172.30.77.69" },
-  { node: "app2", cloudName: "bingo-app-2", address: "172.30.77.70" },
-  { node: "frontend1", cloudName: "bingo-frontend-1", address: "172.30.77.20" },
-  { node: "frontend2", cloudName: "bingo-frontend-2", address: "172.30.77.28" },
-  { node: "balancer", cloudName: "bingo-frontend", address: "172.30.77.252" },
-];
+const NODES = LOCAL_NODES;
 
 function synth(): string {
   ensureBindings();
