@@ -2,37 +2,19 @@
 // what the metadata, Lockbox and instance-group stand-ins serve.
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
-import * as fs from "node:fs";
 import * as path from "node:path";
 import { test } from "node:test";
-import { App } from "cdktf";
 import { parse } from "yaml";
 import { applyLocally, fillInstancePlaceholders } from "../../local-cloud/apply";
 import { hclStringLiteral, localId, resolveRefs } from "../../local-cloud/terraform-refs";
 import { loadSettings } from "../../settings";
 import { dbMembers, frontendPrivateAddresses } from "../../stacks/tiers";
-import { ensureBindings, FIXTURE, fixtureSettings } from "../cloud/fixture";
-import { LOCAL_NODES } from "./local-nodes";
+import { FIXTURE } from "../cloud/fixture";
+import { LOCAL_NODES, synthLocalStacks } from "./local-nodes";
 
 const NODES = LOCAL_NODES;
 
-function synth(): string {
-  ensureBindings();
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const { buildStacks } = require("../../stacks") as typeof import("../../stacks");
-  const outdir = fs.mkdtempSync(path.join("/tmp", "bingo-apply-"));
-  const app = new App({ outdir });
-  buildStacks(
-    app,
-    fixtureSettings({
-      network: { private_cidr: "172.30.77.64/26", db_host: 4, public_cidr: "172.30.77.16/28", frontend_host: 4, ssh_allowed_cidrs: ["172.30.77.1/32"] },
-    }),
-  );
-  app.synth();
-  return outdir;
-}
-
-const outdir = synth();
+const outdir = synthLocalStacks("bingo-apply-");
 const applied = applyLocally(outdir, NODES);
 
 /** A secret of the Lockbox stand-in by its name: its id and entries. */

@@ -8,29 +8,15 @@ import type { AddressInfo } from "node:net";
 import * as os from "node:os";
 import * as path from "node:path";
 import { after, before, describe, it } from "node:test";
-import { App } from "cdktf";
 import { applyLocally, type CloudState } from "../../local-cloud/apply";
 import { cloudHandlers } from "../../local-cloud/metadata-server";
-import { ensureBindings, fixtureSettings } from "../cloud/fixture";
-import { LOCAL_NODES } from "./local-nodes";
+import { LOCAL_NODES, synthLocalStacks } from "./local-nodes";
 
 const NODES = LOCAL_NODES;
 
 /** The cloud state the local apply makes of the synthesized stacks. */
 function appliedState(): CloudState {
-  ensureBindings();
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const { buildStacks } = require("../../stacks") as typeof import("../../stacks");
-  const outdir = fs.mkdtempSync(path.join(os.tmpdir(), "bingo-metadata-"));
-  const app = new App({ outdir });
-  buildStacks(
-    app,
-    fixtureSettings({
-      network: { private_cidr: "172.30.77.64/26", db_host: 4, public_cidr: "172.30.77.16/28", frontend_host: 4, ssh_allowed_cidrs: ["172.30.77.1/32"] },
-    }),
-  );
-  app.synth();
-  return applyLocally(outdir, NODES).state;
+  return applyLocally(synthLocalStacks("bingo-metadata-"), NODES).state;
 }
 
 describe("the metadata and Lockbox stand-in (local-cloud/metadata-server.ts)", () => {
