@@ -3,29 +3,12 @@
 // leader through their own HAProxy, and the cluster's ports open only where they must be.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { DB_NODES, onNode } from "./support/frontend";
-
-interface Member {
-  name: string;
-  role: string;
-  state: string;
-  timeline?: number;
-}
-
-async function cluster(node = DB_NODES[0]): Promise<Member[]> {
-  return (JSON.parse(await onNode(node, "curl -fsS -m 5 http://127.0.0.1:8008/cluster")) as { members: Member[] }).members;
-}
-
-/** "open", "refused" or "silent": a TCP connect from one node to another. */
-async function tcpFrom(node: string, host: string, port: number): Promise<string> {
-  return onNode(node,
-    `timeout 3 bash -c '</dev/tcp/${host}/${port}' 2>/dev/null && echo open || { [ $? -eq 124 ] && echo silent || echo refused; }`);
-}
+import { DB_NODES, dbLeader, dbMembers, onNode, tcpFrom } from "./support/frontend";
 
 const psql = (sql: string) => `sudo -u postgres psql -XAt -d bingo -c "${sql}"`;
 
 test("three members, one leader, two replicas streaming on its timeline", async () => {
-  const members = await cluster();
+  const members = await dbMembers();
   assert.deepEqual(members.map((m) => m.name).sort(), [...DB_NODES].sort());
   const leaders = members.filter((m) => m.role === "leader");
   assert.equal(leaders.length, 1, `leaders: ${JSON.stringify(members)}`);
@@ -36,7 +19,7 @@ test("three members, one leader, two replicas streaming on its timeline", async 
 });
 
 test("every commit waits for a replica (quorum synchronous replication)", async () => {
-  const leader = (await cluster()).find((m) => m.role === "leader")!.name;
+  const leader = await dbLeader();
   const names = await onNode(leader, "sudo -u postgres psql -XAtc 'SHOW synchronous_standby_names'");
   assert.match(names, /^ANY 1 \(/, `synchronous_standby_names = ${names}`);
   const replicas = DB_NODES.filter((n) => n !== leader);
@@ -59,7 +42,7 @@ test("a row written through an app node's route is on every replica at once", as
       assert.equal(await onNode(node, psql(`SELECT count(*) FROM install_test_marks WHERE mark = '${marker}'`)), "1", `${node} lacks the committed row`);
     }
   } finally {
-    const leader = (await cluster()).find((m) => m.role === "leader")!.name;
+    const leader = await dbLeader();
     await onNode(leader, psql("DROP TABLE IF EXISTS install_test_marks"));
   }
 });

@@ -4,23 +4,9 @@
 // probe is refused at once, clocks are kept, and nothing can fill a disk.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { DB_NODES, NODES, bingoPort, onNode } from "./support/frontend";
+import { DB_NODES, NODES, bingoPort, dbLeader, onNode, tcpFrom } from "./support/frontend";
 
 const APPS = ["app1", "app2"];
-
-/** The DB node whose PostgreSQL leads (Patroni's view). */
-async function leader(): Promise<string> {
-  const cluster = JSON.parse(await onNode(DB_NODES[0], "curl -fsS -m 5 http://127.0.0.1:8008/cluster")) as { members: { name: string; role: string }[] };
-  const name = cluster.members.find((m) => m.role === "leader")?.name;
-  assert.ok(name, "the database cluster has no leader");
-  return name;
-}
-
-/** "open", "refused" or "silent": a TCP connect from one node to another address. */
-async function tcpFrom(node: string, host: string, port: number): Promise<string> {
-  return onNode(node,
-    `timeout 3 bash -c '</dev/tcp/${host}/${port}' 2>/dev/null && echo open || { [ $? -eq 124 ] && echo silent || echo refused; }`);
-}
 
 test("pgbouncer answers the app nodes only; Postgres itself the other members and loopback", async () => {
   for (const db of DB_NODES) {
@@ -40,21 +26,21 @@ test("bingo uses its own unprivileged role and database, never the postgres supe
   assert.match(config, /port: 6432/, "the app must go through pgbouncer");
   assert.match(config, /student_email: "[^"]+@[^"]+"/);
   assert.doesNotMatch(config, /test@example\.com/, "the config still holds the default email");
-  const role = await onNode(await leader(),
+  const role = await onNode(await dbLeader(),
     "sudo -u postgres psql -XAtc \"SELECT rolsuper, rolcreatedb, rolcreaterole FROM pg_roles WHERE rolname = 'bingo'\"");
   assert.equal(role, "f|f|f");
-  const owner = await onNode(await leader(),
+  const owner = await onNode(await dbLeader(),
     "sudo -u postgres psql -XAtc \"SELECT pg_get_userbyid(datdba) FROM pg_database WHERE datname = 'bingo'\"");
   assert.equal(owner, "bingo");
 });
 
 test("the initial data is loaded once and every query of the API has its index", async () => {
-  const counts = await onNode(await leader(),
+  const counts = await onNode(await dbLeader(),
     "sudo -u postgres psql -XAt -F ' ' -d bingo -c \"SELECT (SELECT count(*) FROM movies), (SELECT count(*) FROM customers), " +
     "(SELECT count(*) FROM sessions WHERE id <= 5000000)\"");
   const [movies, customers, sessions] = counts.split(" ").map(Number);
   assert.ok(movies > 0 && customers > 0 && sessions > 0, `initial rows: ${counts}`);
-  const indexes = await onNode(await leader(),
+  const indexes = await onNode(await dbLeader(),
     "sudo -u postgres psql -XAt -d bingo -c \"SELECT indexdef FROM pg_indexes WHERE schemaname = 'public'\"");
   for (const pattern of [
     /ON public\.movies USING btree \(id\)/,

@@ -56,6 +56,32 @@ export async function onNode(node: string, command: string, timeoutMs = 120_000)
   return stdout.trim();
 }
 
+/** "open", "refused" or "silent": a TCP connect from one node to another address. */
+export async function tcpFrom(node: string, host: string, port: number): Promise<string> {
+  return onNode(node,
+    `timeout 3 bash -c '</dev/tcp/${host}/${port}' 2>/dev/null && echo open || { [ $? -eq 124 ] && echo silent || echo refused; }`);
+}
+
+/** A member of the DB cluster as Patroni's GET /cluster lists it. */
+export interface DbMember {
+  name: string;
+  role: string;
+  state: string;
+  timeline?: number;
+}
+
+/** The DB cluster's members, asked of one member's Patroni (db1 by default). */
+export async function dbMembers(node = DB_NODES[0]): Promise<DbMember[]> {
+  return (JSON.parse(await onNode(node, "curl -fsS -m 5 http://127.0.0.1:8008/cluster")) as { members: DbMember[] }).members;
+}
+
+/** The DB node whose PostgreSQL leads (Patroni's view); fails when none does. */
+export async function dbLeader(node = DB_NODES[0]): Promise<string> {
+  const name = (await dbMembers(node)).find((m) => m.role === "leader")?.name;
+  if (!name) throw new Error("the database cluster has no leader");
+  return name;
+}
+
 /** Run a repository script; resolves with its output, rejects with it on failure. */
 export async function runScript(script: string, args: string[], timeoutMs: number): Promise<string> {
   try {
