@@ -14,8 +14,13 @@ export interface BingoInstanceGroupProps extends MachineProps {
   readonly name: string;
   readonly folderId: string;
   readonly networkId: string;
-  /** The port bingo answers /ping on. */
+  /** The port bingo answers /ping on: process 1's, which the health checks ask. */
   readonly appPort: number;
+  /**
+   * bingo processes per instance, on appPort, appPort + 1, ...: the internal load balancer
+   * gets a listener for each. @default 1
+   */
+  readonly processes?: number;
   /** How the instances configure themselves (the app tier applied in local mode). */
   readonly selfConfigure: SelfConfiguration;
   /** @default 2 */
@@ -62,6 +67,8 @@ export class BingoInstanceGroup extends Construct {
     assertPort("BingoInstanceGroup", "appPort", props.appPort);
     // The group's health check takes ports 1-32767 only (compute/api-ref/InstanceGroup/create).
     assertRange("BingoInstanceGroup", "appPort (the /ping health check's port)", props.appPort, 1, 32767);
+    const processes = props.processes ?? 1;
+    assertRange("BingoInstanceGroup", "processes", processes, 1, 65535 - props.appPort + 1);
     const size = props.instances ?? 2;
     assertRange("BingoInstanceGroup", "instances", size, 2, 10);
     const startup = props.startupSeconds ?? 900;
@@ -150,15 +157,15 @@ export class BingoInstanceGroup extends Construct {
       const lb = new LbNetworkLoadBalancer(this, "InternalLoadBalancer", {
         name: `${props.name}-lb`,
         type: "internal",
-        listener: [
-          {
-            name: "bingo",
-            port: props.appPort,
-            targetPort: props.appPort,
-            protocol: "tcp",
-            internalAddressSpec: { subnetId: props.subnetId, ipVersion: "ipv4" },
-          },
-        ],
+        // One listener per process, on one address: the frontend's upstream lists it at each
+        // port, as it lists every node at each port without the balancer.
+        listener: Array.from({ length: processes }, (_, i) => ({
+          name: i === 0 ? "bingo" : `bingo-${i + 1}`,
+          port: props.appPort + i,
+          targetPort: props.appPort + i,
+          protocol: "tcp",
+          internalAddressSpec: { subnetId: props.subnetId, ipVersion: "ipv4" },
+        })),
         attachedTargetGroup: [
           {
             targetGroupId: ig.loadBalancer.targetGroupId,

@@ -5,8 +5,8 @@ import { assertCidr, assertName, assertPort } from "./validate";
 export interface SecurityGroupsProps {
   readonly name: string;
   readonly networkId: string;
-  /** The bingo HTTP port on the app nodes. */
-  readonly appPort: number;
+  /** The host ports of the bingo processes on the app nodes, consecutive (one process: one port). */
+  readonly appPorts: readonly number[];
   /** Sources allowed to SSH to the frontend (the jump host); required, no default. */
   readonly sshAllowedCidrs: readonly string[];
   /** CIDRs of the VPC: where outbound traffic to other VMs may go (their ingress rules decide). */
@@ -44,7 +44,7 @@ const INTERNET = ["0.0.0.0/0"];
  * Least-privilege groups for the three tiers:
  * - frontend: 80/tcp, 443/tcp, 443/udp (HTTP/3) from anywhere; SSH from sshAllowedCidrs;
  *   Alertmanager's API and gossip from the other frontends only;
- * - app: the bingo port only from the frontend and the health-check nodes; SSH only from the frontend;
+ * - app: the bingo processes' ports only from the frontend and the health-check nodes; SSH only from the frontend;
  * - db: pgbouncer and Patroni's REST API only from the app nodes; PostgreSQL, etcd and Patroni's
  *   REST API from the other DB nodes only; SSH only from the frontend;
  * - app and db: the exporters' ports (scrapedPorts) only from the frontend, where Prometheus runs.
@@ -58,7 +58,14 @@ export class SecurityGroups extends Construct {
   constructor(scope: Construct, id: string, props: SecurityGroupsProps) {
     super(scope, id);
     assertName("SecurityGroups", "name", props.name);
-    assertPort("SecurityGroups", "appPort", props.appPort);
+    if (props.appPorts.length === 0) throw new Error("SecurityGroups: appPorts is empty; list the bingo processes' host ports, e.g. [8080, 8081]");
+    props.appPorts.forEach((p) => assertPort("SecurityGroups", "appPorts", p));
+    if (props.appPorts.some((p, i) => p !== props.appPorts[0] + i)) {
+      throw new Error(`SecurityGroups: appPorts ${props.appPorts.join(", ")} are not consecutive; the processes take port, port + 1, ...`);
+    }
+    // One rule for the whole range (a single port when there is one process).
+    const [firstAppPort, lastAppPort] = [props.appPorts[0], props.appPorts[props.appPorts.length - 1]];
+    const appPorts = firstAppPort === lastAppPort ? { port: firstAppPort } : { fromPort: firstAppPort, toPort: lastAppPort };
     const sshFrom = props.sshAllowedCidrs;
     if (sshFrom.length === 0) throw new Error("SecurityGroups: sshAllowedCidrs is empty; list who may SSH to the frontend, e.g. [\"203.0.113.0/24\"]");
     sshFrom.forEach((c) => assertCidr("SecurityGroups", "sshAllowedCidrs", c));
@@ -118,10 +125,10 @@ export class SecurityGroups extends Construct {
       description: "bingo nodes",
       networkId: props.networkId,
       ingress: [
-        { protocol: "TCP", port: props.appPort, securityGroupId: frontend.id, description: "bingo from the frontend" },
+        { protocol: "TCP", ...appPorts, securityGroupId: frontend.id, description: "bingo from the frontend" },
         {
           protocol: "TCP",
-          port: props.appPort,
+          ...appPorts,
           predefinedTarget: "loadbalancer_healthchecks",
           description: "health checks of the instance group and the load balancer",
         },

@@ -13,6 +13,7 @@ export const ENV_OVERRIDES: Readonly<Record<string, string>> = {
   BINGO_DOMAIN: "domain",
   BINGO_ACME_EMAIL: "tls.acme_email",
   BINGO_APP_PORT: "app.port",
+  BINGO_APP_PROCESSES: "app.processes",
   BINGO_LOAD_BALANCER: "app.load_balancer",
   BINGO_SSH_ALLOWED_CIDRS: "network.ssh_allowed_cidrs",
 };

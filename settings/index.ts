@@ -4,7 +4,7 @@
 export type { Settings, VmSize } from "./types";
 export { SettingsError } from "./settings-error";
 export { ENV_OVERRIDES, hasCloudCredentials } from "./env";
-export { HEALTH_CHECK_PORT_MAX, parseSettings } from "./parse";
+export { appPorts, HEALTH_CHECK_PORT_MAX, MAX_APP_PROCESSES, parseSettings } from "./parse";
 export type { SettingsInput } from "./parse";
 export { loadSettings } from "./load";
 export { privateZones } from "./zones";

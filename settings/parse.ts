@@ -18,6 +18,13 @@ import { privateZones, ZONE, ZONE_HINT, zonesFrom } from "./zones";
 /** The highest port an instance group's health check may use (compute/api-ref/InstanceGroup/create). */
 export const HEALTH_CHECK_PORT_MAX = 32767;
 
+/** The most bingo processes per app node: each takes memory (a 1 GiB ceiling) on a 2 GB VM. */
+export const MAX_APP_PROCESSES = 4;
+
+/** The app nodes' host ports, one per process: app.port, app.port + 1, ... (process 1 is health-checked). */
+export const appPorts = (app: { readonly port: number; readonly processes: number }): number[] =>
+  Array.from({ length: app.processes }, (_, i) => app.port + i);
+
 export interface SettingsInput {
   /** The parsed YAML file (or a fixture); env overrides are applied on top. */
   readonly raw: Raw;
@@ -104,6 +111,9 @@ export function parseSettings(input: SettingsInput): Settings {
         65535,
         "the port bingo listens on for your student_email (the binary fixes it per email: run it once with your config and read it with `ss -ltnp`)",
       ),
+      // One process sheds what passes its rate limit (~100 RPS); two per node let one node
+      // hold the peak alone. Each is a container published on its own host port.
+      processes: r.int("app.processes", 2, 1, MAX_APP_PROCESSES),
       binaryUrl: r.str("app.binary_url", {
         def: "https://storage.yandexcloud.net/final-homework/bingo",
         pattern: /^https?:\/\/\S+$/,
@@ -156,6 +166,10 @@ export function parseSettings(input: SettingsInput): Settings {
     r.problems.push(
       `app.port ${settings.app.port} cannot be health-checked: an instance group's HTTP health check takes ports 1 to ${HEALTH_CHECK_PORT_MAX} (Yandex Cloud: compute/api-ref/InstanceGroup/create, healthChecksSpec.healthCheckSpecs[].httpOptions.port)`,
     );
+  }
+  const lastPort = settings.app.port + settings.app.processes - 1;
+  if (lastPort > 65535) {
+    r.problems.push(`app.port ${settings.app.port} with app.processes ${settings.app.processes} needs host ports up to ${lastPort}, past 65535: run fewer processes`);
   }
   for (const tier of ["db", "app", "frontend"] as const) {
     const size = settings.sizes[tier];

@@ -43,7 +43,10 @@ export interface Settings {
   readonly sizes: { readonly db: VmSize; readonly app: VmSize; readonly frontend: VmSize };
   readonly app: {
     readonly instances: number;
+    /** The port the binary listens on (fixed per email): process 1's host port, and every container's own port. */
     readonly port: number;
+    /** bingo processes per app node, published on port, port + 1, ... (see appPorts). */
+    readonly processes: number;
     readonly binaryUrl: string;
     /** An internal network load balancer in front of the group; the frontend proxies to it. */
     readonly loadBalancer: boolean;

@@ -21,6 +21,7 @@ export class AppStack extends YandexStack {
       subnetId: net.network.privateSubnetId,
       securityGroupIds: [net.securityGroups.appId],
       appPort: settings.app.port,
+      processes: settings.app.processes,
       instances: settings.app.instances,
       // Health checks count only after the wait for the database and the instance's own set-up.
       startupSeconds: DB_WAIT_SECONDS + 900,

@@ -111,7 +111,6 @@ export class FrontendStack extends YandexStack {
         bingo_public_url: `http://${net.network.servicePublicAddress}`,
         // The frontend follows the group by stable names (or the internal balancer).
         frontend_upstream_hosts: upstreams,
-        frontend_upstream_port: settings.app.port,
         // The balancer's health check, which a draining frontend fails, and how long the
         // balancer takes to notice it (the drain waits that long) and to take one back.
         frontend_health_path: FRONTEND_HEALTH.path,

@@ -1,7 +1,7 @@
 import { Construct } from "constructs";
 import { Network } from "../constructs/network";
 import { SecurityGroups } from "../constructs/security-groups";
-import { privateZones, Settings } from "../settings";
+import { appPorts, privateZones, Settings } from "../settings";
 import { YandexStack } from "./base";
 import { installationPorts, scrapedPorts } from "./monitoring-ports";
 
@@ -26,7 +26,7 @@ export class NetworkStack extends YandexStack {
     this.securityGroups = new SecurityGroups(this, "SecurityGroups", {
       name: "bingo",
       networkId: this.network.networkId,
-      appPort: settings.app.port,
+      appPorts: appPorts(settings.app),
       sshAllowedCidrs: settings.network.sshAllowedCidrs,
       vpcCidrs: [settings.network.publicCidr, settings.network.privateCidr],
       // What the frontend's Prometheus scrapes, read from the Ansible roles.

@@ -49,6 +49,7 @@ export function installationVars(s: Settings) {
     // A real certificate from Let's Encrypt when set; the self-signed one otherwise.
     ...(s.acmeEmail ? { frontend_acme_email: s.acmeEmail } : {}),
     bingo_port: s.app.port,
+    bingo_app_processes: s.app.processes,
     // Sources by subnet: a re-created node may come back with a new address.
     bingo_app_sources: [s.network.privateCidr],
     bingo_frontend_sources: [s.network.publicCidr, ...s.network.healthCheckSources],
@@ -146,7 +147,8 @@ export function appSelfConfiguration(s: Settings, passwordSecretId: string): Sel
       bingo_db_members: dbMembersVar(s),
       // Packages, Docker and the image are set up meanwhile; bingo starts once pgbouncer answers.
       bingo_app_db_wait_timeout: DB_WAIT_SECONDS,
-      ...pick(s, "node_exporter_listen_address", "bingo_frontend_sources"),
+      // The processes' ports: the containers publish them, the firewall opens them.
+      ...pick(s, "node_exporter_listen_address", "bingo_frontend_sources", "bingo_port", "bingo_app_processes"),
     },
   };
 }

@@ -3,7 +3,7 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { describe, it } from "node:test";
-import { loadSettings, SettingsError } from "../../settings";
+import { appPorts, loadSettings, SettingsError } from "../../settings";
 import { DEFAULT_IMAGE_FAMILY, IMAGE_FAMILY_RELEASE } from "../../settings/images";
 import { FIXTURE, fixtureSettings, ROOT } from "./fixture";
 
@@ -23,6 +23,7 @@ describe("cloud settings", () => {
     assert.equal(s.folderId, FIXTURE.cloud.folder_id);
     assert.equal(s.app.port, 8765);
     assert.equal(s.app.instances, 2);
+    assert.equal(s.app.processes, 2);
     assert.equal(s.imageFamily, "debian-13");
     assert.equal(s.sizes.db.diskType, "network-ssd");
     assert.deepEqual(s.network.sshAllowedCidrs, ["198.51.100.7/32"]);
@@ -38,6 +39,15 @@ describe("cloud settings", () => {
   it("app.port has no default: the binary fixes it per email, so a missing one says how to find it", () => {
     const msg = problemsOf(() => fixtureSettings({ app: {} }));
     assert.match(msg, /app\.port \(or env BINGO_APP_PORT\) is missing: the port bingo listens on for your student_email/);
+  });
+
+  it("app.processes is 1 to 4, and their ports (app.port, app.port + 1, ...) must exist", () => {
+    assert.equal(fixtureSettings({ app: { port: 8765, processes: 4 } }).app.processes, 4);
+    assert.equal(fixtureSettings({}, { BINGO_APP_PROCESSES: "3" }).app.processes, 3);
+    assert.match(problemsOf(() => fixtureSettings({ app: { port: 8765, processes: 5 } })), /app\.processes \(or env BINGO_APP_PROCESSES\) must be a whole number from 1 to 4, got 5/);
+    assert.match(problemsOf(() => fixtureSettings({ app: { port: 8765, processes: 0 } })), /app\.processes .*from 1 to 4, got 0/);
+    assert.match(problemsOf(() => fixtureSettings({ app: { port: 65535, processes: 2 } })), /app\.port 65535 with app\.processes 2 needs host ports up to 65536, past 65535/);
+    assert.deepEqual(appPorts({ port: 8765, processes: 3 }), [8765, 8766, 8767]);
   });
 
   it("one frontend per zone: the zones are distinct, and public_cidr has room for each one's fixed address", () => {

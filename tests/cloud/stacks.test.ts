@@ -64,11 +64,12 @@ describe("synthesized cloud stacks", () => {
     }
   });
 
-  it("app group: the app port only from the frontend and health checks, SSH only from the frontend", () => {
+  it("app group: the processes' ports only from the frontend and health checks, SSH only from the frontend", () => {
     const app = ingressOf(sgNamed(stacks.network, "-app"));
     assert.ok(app.every((r: Json) => r.v4_cidr_blocks === undefined), "no CIDR-wide ingress on app nodes");
-    const port = app.filter((r: Json) => r.port === 8765);
-    assert.deepEqual([...new Set(app.map((r: Json) => r.port))].sort(), [22, 8765, 9100]);
+    // Two processes by default: app.port and app.port + 1, one rule per source for the range.
+    const port = app.filter((r: Json) => r.from_port === 8765 && r.to_port === 8766 && r.port === undefined);
+    assert.deepEqual([...new Set(app.filter((r: Json) => r.port !== undefined).map((r: Json) => r.port))].sort(), [22, 9100]);
     assert.equal(port.length, 2);
     assert.ok(port.some((r: Json) => /\.Frontend\b|frontend/i.test(r.security_group_id ?? "")));
     assert.ok(port.some((r: Json) => r.predefined_target === "loadbalancer_healthchecks"));
@@ -172,6 +173,13 @@ describe("synthesized cloud stacks", () => {
     }
   });
 
+  it("one process per node: the app group opens its single port, no range", () => {
+    const one = synthAll(fixtureSettings({ app: { port: 8765, processes: 1 } })).stacks;
+    const app = ingressOf(sgNamed(one.network, "-app"));
+    assert.equal(app.filter((r: Json) => r.port === 8765).length, 2);
+    assert.ok(app.every((r: Json) => r.from_port === undefined && r.to_port === undefined));
+  });
+
   it("app: a fixed group of 2 healing on /ping, updated one node at a time, with stable host names", () => {
     const [ig] = resources(stacks.app, "yandex_compute_instance_group");
     assert.equal(ig.scale_policy.fixed_scale.size, 2);
@@ -186,6 +194,9 @@ describe("synthesized cloud stacks", () => {
     assert.match(ud, /ansible-playbook -i \/etc\/bingo\/inventory\.yml .*playbooks\/app-self\.yml/);
     assert.match(ud, /path: \/etc\/bingo\/ansible\.tar\.gz\n\s+encoding: b64/);
     assert.deepEqual(hostVarsOf(ud, "app").bingo_db_members.map((m: Json) => `${m.name} ${m.address}`), ["db1 10.10.2.10", "db2 10.10.2.74", "db3 10.10.2.138"]);
+    // A new instance publishes its processes itself: it knows the port and how many.
+    assert.equal(hostVarsOf(ud, "app").bingo_port, 8765);
+    assert.equal(hostVarsOf(ud, "app").bingo_app_processes, 2);
     assert.ok(!/\{\{/.test(ud), "no Jinja braces in instance-group metadata");
     assert.ok(ud.length < 200_000, `user-data is ${ud.length} bytes; the cloud's limit is 256 KiB`);
   });
@@ -373,6 +384,9 @@ describe("the load balancer setting", () => {
     const { stacks } = synthAll(fixtureSettings({ app: { port: 8765, load_balancer: true } }));
     const [lb] = resources(stacks.app, "yandex_lb_network_load_balancer");
     assert.equal(lb.type, "internal");
+    // A listener per process, the health check on the first.
+    assert.deepEqual(lb.listener.map((l: Json) => `${l.name} ${l.port}->${l.target_port}`), ["bingo 8765->8765", "bingo-2 8766->8766"]);
+    assert.equal(lb.attached_target_group[0].healthcheck[0].http_options.port, 8765);
     assert.equal(lb.attached_target_group[0].healthcheck[0].http_options.path, "/ping");
     const [ig] = resources(stacks.app, "yandex_compute_instance_group");
     assert.ok(ig.load_balancer.target_group_name);
