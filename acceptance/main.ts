@@ -15,7 +15,7 @@ import { http3Check, serviceChecks } from "./checks/service.js";
 import { fastEndpointChecks, otherEndpointChecks, rateHeldCheck } from "./checks/sla.js";
 import { planOf, runDrill, type DrillOutcome, type DrillPlan } from "./drills/drill.js";
 import { waitHealthy, type HealthTargets } from "./drills/health.js";
-import { drillPlans, healthTargets } from "./drills/plans.js";
+import { drillPlans, healthTargets, processesPerNode } from "./drills/plans.js";
 import { HttpClient } from "./driver/http.js";
 import { runOpenLoad } from "./driver/open-load.js";
 import { SampleLog } from "./driver/samples.js";
@@ -44,7 +44,7 @@ async function healthGate(targets: HealthTargets, what: string): Promise<CheckRe
     check: `installation healthy before ${what}`,
     verdict: "FAIL",
     figure: `not healthy within ${HEALTH_WAIT_S} s: ${wait.problems.join("; ")}`,
-    requirement: "both app nodes answer pong directly, the public /ping answers pong",
+    requirement: "every bingo process of both app nodes answers pong directly, the public /ping answers pong",
   };
 }
 
@@ -119,6 +119,7 @@ async function main(): Promise<number> {
     const sinceOrigin = () => (performance.now() - originMs) / 1000;
     if (profile.overhead) {
       const plan = profile.overhead;
+      // Straight to the first process of the first app node (its first host port).
       const app = health.apps[0];
       say(`frontend overhead: reads by id at ${plan.rate} RPS, ${plan.durationS} s through the frontend and ${plan.durationS} s straight to ${app.node.name} (${app.url}), in alternating rounds`);
       lists.phase = "overhead";
@@ -145,7 +146,7 @@ async function main(): Promise<number> {
           say(`  ${whyNotHeld(figures) ?? "held"}`);
           return figures;
         });
-        return capacityRow(search, plan, health.apps.length);
+        return capacityRow(search, plan, new Set(health.apps.map((a) => a.node)).size, processesPerNode(health));
       });
       results.push(...row);
       say(`  ${row[0].figure}`);

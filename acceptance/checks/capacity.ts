@@ -25,8 +25,6 @@ export interface CapacityPlan {
  * bucket (bingo/server/rate-limit.ts, REQUESTS_PER_SECOND in bingo/server/app.ts).
  */
 export const RATE_LIMIT_PER_PROCESS = 100;
-/** bingo processes per app node: one container running one run_server. */
-export const PROCESSES_PER_NODE = 1;
 
 const P90_LIMIT_MS = 400;
 const ERROR_LIMIT = 0.01;
@@ -114,18 +112,19 @@ const stepFigure = (s: JudgedStep) => `${s.rate} RPS (p90 ${ms(s.p90Ms)}, errors
 
 /**
  * The row: the highest rate that held, the first that failed and why, and the ceiling
- * the per-process limit sets for the app nodes. It passes when the first step (the
- * peak without the cache) held; how far above it the rate held is a measurement.
+ * the per-process limit sets for the app nodes' processes (processesPerNode, read from the
+ * target). It passes when the first step (the peak without the cache) held; how far above
+ * it the rate held is a measurement.
  */
-export function capacityRow(search: CapacitySearch, plan: CapacityPlan, appNodes: number): CheckResult {
-  const ceiling = RATE_LIMIT_PER_PROCESS * appNodes * PROCESSES_PER_NODE;
+export function capacityRow(search: CapacitySearch, plan: CapacityPlan, appNodes: number, processesPerNode: number): CheckResult {
+  const ceiling = RATE_LIMIT_PER_PROCESS * appNodes * processesPerNode;
   const held = search.held ? `held ${stepFigure(search.held)}` : "held none";
   const failed = search.failed ? `failed at ${search.failed.rate} RPS (${search.failed.why})` : `no step up to ${plan.toRate} RPS failed`;
   const ratio = search.held ? `, held/ceiling ${(search.held.rate / ceiling).toFixed(2)}` : "";
   return {
     check: "capacity: uncached mix (no /long_dummy), step by step",
     verdict: verdict(search.held !== undefined && search.held.rate >= plan.fromRate),
-    figure: `${held}, ${failed}; ceiling ${ceiling} RPS (${RATE_LIMIT_PER_PROCESS}/s per process x ${appNodes} app nodes x ${PROCESSES_PER_NODE} process per node)${ratio}`,
+    figure: `${held}, ${failed}; ceiling ${ceiling} RPS (${RATE_LIMIT_PER_PROCESS}/s per process x ${appNodes} app nodes x ${processesPerNode} process${processesPerNode === 1 ? "" : "es"} per node)${ratio}`,
     requirement: `highest step of ${plan.stepS} s from ${plan.fromRate} RPS (+${plan.stepRate}) with p90 < ${P90_LIMIT_MS} ms and errors <= ${ERROR_LIMIT * 100}%; the first must hold`,
     details: search.steps.map((s) => `${stepFigure(s)}${s.why ? " failed" : " held"}`).join("; "),
   };

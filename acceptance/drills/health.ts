@@ -1,5 +1,6 @@
-// The installation is healthy when both app nodes answer /ping `pong` directly (asked
-// from the frontend node, the way nginx reaches them) and the public URL answers /ping.
+// The installation is healthy when every bingo process of every app node answers /ping
+// `pong` directly (asked from the frontend node, the way nginx reaches them) and the
+// public URL answers /ping.
 // Load phases and drills start only from that state, so one drill's slow recovery
 // cannot be blamed on the next; the wait is bounded and its failure is a verdict.
 import { setTimeout as sleep } from "node:timers/promises";
@@ -11,7 +12,8 @@ import { shellQuote } from "../target/shell-words.js";
 export interface HealthTargets {
   /** Where the app nodes are asked from. */
   frontend: InventoryNode;
-  apps: { node: InventoryNode; url: string }[];
+  /** Every bingo process: its node, its URL (the node's published port), and a label such as "app1 process 2". */
+  apps: { node: InventoryNode; url: string; label: string }[];
   publicUrl: URL;
 }
 
@@ -28,14 +30,14 @@ const ROUND_INTERVAL_MS = 1_000;
 
 /** One round of probes: the problems found (empty when all is well). */
 export async function healthProblems(targets: HealthTargets): Promise<string[]> {
-  const script = targets.apps.map((a) => `echo "${a.node.name}: $(curl -s -m 2 ${shellQuote(`${a.url}/ping`)} 2>/dev/null | head -c 80)"`).join("; ");
+  const script = targets.apps.map((a) => `echo "${a.label}: $(curl -s -m 2 ${shellQuote(`${a.url}/ping`)} 2>/dev/null | head -c 80)"`).join("; ");
   const [remote, front] = await Promise.all([runOn(targets.frontend, script, 15_000), publicPing(targets.publicUrl)]);
-  const problems = appPingProblems(remote.stdout, targets.apps.map((a) => a.node.name), `ssh to ${targets.frontend.name} exited ${remote.code}`);
+  const problems = appPingProblems(remote.stdout, targets.apps.map((a) => a.label), `ssh to ${targets.frontend.name} exited ${remote.code}`);
   if (front !== "pong") problems.push(`${targets.publicUrl.origin}/ping: ${JSON.stringify(front)}`);
   return problems;
 }
 
-/** Problems in the "name: answer" lines the frontend printed, one per app node not answering pong. */
+/** Problems in the "label: answer" lines the frontend printed, one per process not answering pong. */
 export function appPingProblems(stdout: string, names: readonly string[], whyMissing: string): string[] {
   const answers = new Map<string, string>();
   for (const line of stdout.split("\n")) {

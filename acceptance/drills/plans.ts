@@ -28,27 +28,37 @@ export const DRILL_NAMES = [
 ] as const;
 export type DrillName = (typeof DRILL_NAMES)[number];
 
-/** The bingo port of an app node, as the role recorded it in its local facts. */
-export async function bingoPort(node: InventoryNode): Promise<number> {
-  const fact = JSON.parse(await mustRunOn(node, "cat /etc/ansible/facts.d/bingo.fact")) as { port?: unknown };
-  const port = Number(fact.port);
-  if (!(port > 0)) throw new Error(`no port in /etc/ansible/facts.d/bingo.fact on ${node.name}`);
-  return port;
+/**
+ * The host ports of an app node's bingo processes (bingo-1 on the first), as the role
+ * recorded them in its local facts: "ports", or the one "port" of a node deployed before
+ * there were several processes.
+ */
+export function factPorts(fact: { port?: unknown; ports?: unknown }): number[] {
+  const ports = (Array.isArray(fact.ports) ? fact.ports : [fact.port]).map(Number);
+  return ports.length > 0 && ports.every((p) => Number.isInteger(p) && p > 0) ? ports : [];
 }
 
-/** How long a stopped node may take to run its bingo container again after the drill. */
+export async function bingoPorts(node: InventoryNode): Promise<number[]> {
+  const ports = factPorts(JSON.parse(await mustRunOn(node, "cat /etc/ansible/facts.d/bingo.fact")) as object);
+  if (!ports.length) throw new Error(`no ports in /etc/ansible/facts.d/bingo.fact on ${node.name}`);
+  return ports;
+}
+
+/** How long a stopped node may take to run its bingo containers again after the drill. */
 const CONTAINER_BACK_S = 90;
 
-/** What the health gate probes: every app node's own /ping, and the public one. */
+/** What the health gate probes: every process's own /ping on every app node, and the public one. */
 export async function healthTargets(inventory: Inventory, publicUrl: URL): Promise<HealthTargets> {
   const apps = nodesOf(inventory, "app");
   if (!apps.length) throw new Error(`no app node in ${inventory.path}`);
-  return {
-    frontend: firstOf(inventory, "frontend"),
-    apps: await Promise.all(apps.map(async (node) => ({ node, url: `http://${node.privateAddress}:${await bingoPort(node)}` }))),
-    publicUrl,
-  };
+  const perNode = await Promise.all(
+    apps.map(async (node) => (await bingoPorts(node)).map((port, i) => ({ node, url: `http://${node.privateAddress}:${port}`, label: `${node.name} process ${i + 1}` }))),
+  );
+  return { frontend: firstOf(inventory, "frontend"), apps: perNode.flat(), publicUrl };
 }
+
+/** bingo processes per app node, as the first app node runs them (the targets hold one entry per process). */
+export const processesPerNode = (targets: HealthTargets): number => targets.apps.filter((a) => a.node === targets.apps[0]?.node).length;
 
 /** The DB cluster the drills break, the database they read, and how long a DB node stays down at least. */
 export interface DbTarget {
@@ -64,19 +74,22 @@ export async function drillPlans(inventory: Inventory, root: string, names: read
   const frontends = nodesOf(inventory, "frontend");
   // The frontend the kill takes: not the first, the SSH jump host the suite's probes go through.
   const victim = frontends[frontends.length - 1];
-  const port = await bingoPort(app);
-  const appUrl = `http://${app.privateAddress}:${port}`;
+  // The drills on one process go to the first (bingo-1, the first host port).
+  const ports = await bingoPorts(app);
+  const appUrl = `http://${app.privateAddress}:${ports[0]}`;
   const appPing = `curl -s -m 1 ${appUrl}/ping`;
   const localNodes = path.join(root, "scripts/local-nodes.sh");
 
   const plans: Record<DrillName, Drill> = {
     "container-kill": {
       name: "container-kill",
-      what: `kill the bingo container on ${app.name}`,
+      what: `kill the bingo container bingo-1 on ${app.name}`,
       breaks: app.name,
       probeOn: frontend,
       probeCommand: appPing,
-      breakIt: async () => void (await mustRunOn(app, "sudo docker kill bingo")),
+      breakIt: async () => void (await mustRunOn(app, "sudo docker kill bingo-1")),
+      afterwards: () => containersRunning(app, 1),
+      afterwardsWhat: `the bingo container bingo-1 running on ${app.name}`,
     },
     degrade: {
       name: "degrade",
@@ -98,8 +111,8 @@ export async function drillPlans(inventory: Inventory, root: string, names: read
             breakIt: async () => void (await run(localNodes, ["down", app.name, "stop"], { timeout: 60_000 })),
             restore: async () => void (await run(localNodes, ["up", app.name], { timeout: 120_000 })),
             restoreAfterS: 20,
-            afterwards: () => containerRunning(app),
-            afterwardsWhat: `the bingo container running on ${app.name}`,
+            afterwards: () => containersRunning(app, ports.length),
+            afterwardsWhat: `every bingo container (${ports.length}) running on ${app.name}`,
           }
         : {
             // In the cloud the instance group notices the stopped VM and starts it again.
@@ -109,8 +122,8 @@ export async function drillPlans(inventory: Inventory, root: string, names: read
             probeOn: frontend,
             probeCommand: appPing,
             breakIt: async () => void (await mustRunOn(app, "sudo systemctl --no-block poweroff").catch(() => undefined)),
-            afterwards: () => containerRunning(app),
-            afterwardsWhat: `the bingo container running on ${app.name}`,
+            afterwards: () => containersRunning(app, ports.length),
+            afterwardsWhat: `every bingo container (${ports.length}) running on ${app.name}`,
           },
     "node-isolate": {
       // A hung VM: it answers nothing and refuses nothing, so every request sent to it
@@ -132,8 +145,8 @@ export async function drillPlans(inventory: Inventory, root: string, names: read
       ...(inventory.kind === "local"
         ? { restore: async () => void (await run(localNodes, ["up", app.name], { timeout: 120_000 })), restoreAfterS: 20 }
         : {}),
-      afterwards: () => containerRunning(app),
-      afterwardsWhat: `the bingo container running on ${app.name}`,
+      afterwards: () => containersRunning(app, ports.length),
+      afterwardsWhat: `every bingo container (${ports.length}) running on ${app.name}`,
     },
     "pgbouncer-restart": {
       // The app nodes' HAProxy sends every connection to the leader's pgbouncer: restart that one.
@@ -166,8 +179,8 @@ export async function drillPlans(inventory: Inventory, root: string, names: read
           : await run("yc", ["compute", "instance", "delete", app.name], { timeout: 300_000 })),
       recoveryWaitS: RECREATE_WAIT_S,
       recoveryLimitS: RECREATE_WAIT_S,
-      afterwards: () => containerRunning(app),
-      afterwardsWhat: `the bingo container running on the new ${app.name}`,
+      afterwards: () => containersRunning(app, ports.length),
+      afterwardsWhat: `every bingo container (${ports.length}) running on the new ${app.name}`,
       phases: (breakAtMs) => recreatePhases(root, app, frontend, breakAtMs),
     },
     "nginx-restart": {
@@ -203,9 +216,11 @@ export async function drillPlans(inventory: Inventory, root: string, names: read
   return names.map((n) => plans[n]);
 }
 
-/** Waits until docker on the node reports the bingo container running. */
-function containerRunning(node: InventoryNode): Promise<boolean> {
-  return waitUntil(async () => (await runOn(node, "sudo docker inspect -f '{{.State.Running}}' bingo", 15_000)).stdout.trim() === "true", CONTAINER_BACK_S, 2_000);
+/** Waits until docker on the node reports the first count bingo containers (bingo-1 ...) running. */
+function containersRunning(node: InventoryNode, count: number): Promise<boolean> {
+  const names = Array.from({ length: count }, (_, i) => `bingo-${i + 1}`).join(" ");
+  const command = `sudo docker inspect -f '{{.State.Running}}' ${names}`;
+  return waitUntil(async () => (await runOn(node, command, 15_000)).stdout.trim().split(/\s+/).filter((s) => s === "true").length === count, CONTAINER_BACK_S, 2_000);
 }
 
 /** How long a re-created instance may take to boot, configure itself and serve. */

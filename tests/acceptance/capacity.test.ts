@@ -33,9 +33,11 @@ test("the search stops at the first step whose errors pass 1%, and reports the o
   assert.equal(search.held?.rate, 200);
   assert.equal(search.failed?.rate, 240);
   assert.match(search.failed?.why ?? "", /^errors 16\.67% > 1%: 429 x800$/);
-  const row = capacityRow(search, PLAN, 2);
+  const row = capacityRow(search, PLAN, 2, 2);
   assert.equal(row.verdict, "PASS");
-  assert.match(row.figure, /^held 200 RPS \(p90 80 ms, errors 0\.00%\), failed at 240 RPS \(errors 16\.67% > 1%: 429 x800\); ceiling 200 RPS \(100\/s per process x 2 app nodes x 1 process per node\), held\/ceiling 1\.00$/);
+  assert.match(row.figure, /^held 200 RPS \(p90 80 ms, errors 0\.00%\), failed at 240 RPS \(errors 16\.67% > 1%: 429 x800\); ceiling 400 RPS \(100\/s per process x 2 app nodes x 2 processes per node\), held\/ceiling 0\.50$/);
+  // One process per node: the ceiling the peak (120 RPS) cannot pass with a node down.
+  assert.match(capacityRow(search, PLAN, 2, 1).figure, /ceiling 200 RPS \(100\/s per process x 2 app nodes x 1 process per node\), held\/ceiling 1\.00$/);
 });
 
 test("p90 at 400 ms fails a step, as does a driver that could not hold the rate", async () => {
@@ -51,13 +53,13 @@ test("every step holding, or not even the first, is said so", async () => {
   const all = await searchCapacity(capacityRates(PLAN), fake(() => 50, () => 0).run);
   assert.equal(all.failed, undefined);
   assert.equal(all.held?.rate, 400);
-  assert.match(capacityRow(all, PLAN, 2).figure, /^held 400 RPS .*, no step up to 400 RPS failed; ceiling 200 RPS .*, held\/ceiling 2\.00$/);
+  assert.match(capacityRow(all, PLAN, 2, 2).figure, /^held 400 RPS .*, no step up to 400 RPS failed; ceiling 400 RPS .*, held\/ceiling 1\.00$/);
   const none = await searchCapacity(capacityRates(PLAN), fake(() => 900, () => 0).run);
   assert.equal(none.steps.length, 1);
   assert.equal(none.held, undefined);
-  const row = capacityRow(none, PLAN, 2);
+  const row = capacityRow(none, PLAN, 2, 2);
   assert.equal(row.verdict, "FAIL");
-  assert.match(row.figure, /^held none, failed at 120 RPS \(p90 900 ms >= 400 ms\); ceiling 200 RPS/);
+  assert.match(row.figure, /^held none, failed at 120 RPS \(p90 900 ms >= 400 ms\); ceiling 400 RPS/);
 });
 
 test("only the full profile measures capacity and the frontend overhead", () => {

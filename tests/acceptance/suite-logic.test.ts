@@ -6,6 +6,8 @@ import { splitShellWords, shellQuote } from "../../acceptance/target/shell-words
 import { rowDifferences } from "../../acceptance/checks/data.js";
 import { breakdown, downSeconds, lastUnansweredAfter, recoveredAt } from "../../acceptance/drills/drill.js";
 import { appPingProblems } from "../../acceptance/drills/health.js";
+import { factPorts, processesPerNode } from "../../acceptance/drills/plans.js";
+import type { InventoryNode } from "../../acceptance/target/inventory.js";
 import { RateSchedule } from "../../acceptance/driver/schedule.js";
 import { runOpenLoad } from "../../acceptance/driver/open-load.js";
 import { percentile } from "../../acceptance/driver/percentile.js";
@@ -97,6 +99,27 @@ test("the health gate names each app node that does not answer pong", () => {
   assert.deepEqual(appPingProblems("app1: pong\napp2: pong\n", ["app1", "app2"], "x"), []);
   assert.deepEqual(appPingProblems("app1: I feel bad\napp2: \n", ["app1", "app2"], "x"), ['app1 /ping: "I feel bad"', 'app2 /ping: "no answer"']);
   assert.deepEqual(appPingProblems("", ["app1"], "ssh to frontend exited 255"), ["app1 /ping: not asked (ssh to frontend exited 255)"]);
+});
+
+test("the health gate asks every process: one down on a node is named, the others are not", () => {
+  const labels = ["app1 process 1", "app1 process 2", "app2 process 1", "app2 process 2"];
+  const out = "app1 process 1: pong\napp1 process 2: \napp2 process 1: pong\napp2 process 2: pong\n";
+  assert.deepEqual(appPingProblems(out, labels, "x"), ['app1 process 2 /ping: "no answer"']);
+});
+
+test("an app node's ports come from its bingo.fact: every process's, or the one port of an older deploy", () => {
+  assert.deepEqual(factPorts({ port: 32363, ports: [32363, 32364] }), [32363, 32364]);
+  assert.deepEqual(factPorts({ port: 32363 }), [32363]);
+  assert.deepEqual(factPorts({ ports: [32363, "x"] }), []);
+  assert.deepEqual(factPorts({}), []);
+});
+
+test("processes per node are counted on the first app node's targets", () => {
+  const node = (name: string) => ({ name, address: name, privateAddress: name, group: "app" }) as unknown as InventoryNode;
+  const [app1, app2] = [node("app1"), node("app2")];
+  const target = (n: InventoryNode, i: number) => ({ node: n, url: `http://${n.name}:${32362 + i}`, label: `${n.name} process ${i}` });
+  const targets = { frontend: app1, apps: [target(app1, 1), target(app1, 2), target(app2, 1), target(app2, 2)], publicUrl: new URL("http://x/") };
+  assert.equal(processesPerNode(targets), 2);
 });
 
 test("time a node the drill did not break spent down is summed per node", () => {
