@@ -93,11 +93,16 @@ export async function runScript(script: string, args: string[], timeoutMs: numbe
   }
 }
 
-/** The port bingo listens on, as the app role recorded it on the node. */
+/** The host ports of the node's bingo processes (bingo-1 on the first), as the app role recorded them. */
+export async function bingoPorts(node: string): Promise<number[]> {
+  const fact = JSON.parse(await onNode(node, "cat /etc/ansible/facts.d/bingo.fact")) as { ports?: number[] };
+  if (!fact.ports?.length) throw new Error(`${node}: /etc/ansible/facts.d/bingo.fact holds no ports`);
+  return fact.ports.map(Number);
+}
+
+/** The host port of the node's first bingo process (bingo-1). */
 export async function bingoPort(node: string): Promise<number> {
-  const fact = JSON.parse(await onNode(node, "cat /etc/ansible/facts.d/bingo.fact")) as { port?: number };
-  if (!fact.port) throw new Error(`${node}: /etc/ansible/facts.d/bingo.fact holds no port`);
-  return Number(fact.port);
+  return (await bingoPorts(node))[0];
 }
 
 export function sleep(ms: number): Promise<void> {
