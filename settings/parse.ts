@@ -18,7 +18,7 @@ import { privateZones, ZONE, ZONE_HINT, zonesFrom } from "./zones";
 /** The highest port an instance group's health check may use (compute/api-ref/InstanceGroup/create). */
 export const HEALTH_CHECK_PORT_MAX = 32767;
 
-/** The most bingo processes per app node: each takes memory (a 1 GiB ceiling) on a 2 GB VM. */
+/** The most bingo processes per app node: they share 1.25 GiB of a 2 GB VM (bingo_app_memory). */
 export const MAX_APP_PROCESSES = 4;
 
 /** The app nodes' host ports, one per process: app.port, app.port + 1, ... (process 1 is health-checked). */
