@@ -59,7 +59,10 @@ ${sections.join("\n")}`;
 
 export function renderHtml(meta: ReportMeta, results: readonly CheckResult[], log: SampleLog, markers: readonly ChartMarker[], drills: readonly DrillFailures[] = []): string {
   const endpoints = [...new Set(log.samples.map((s) => s.endpoint))].sort();
-  const xMax = Math.ceil(Math.max(1, ...log.samples.map((s) => s.startMs / 1000)));
+  // A loop, not Math.max(...samples): a full run logs more samples than a call takes arguments.
+  let lastStartMs = 1000;
+  for (const s of log.samples) lastStartMs = Math.max(lastStartMs, s.startMs);
+  const xMax = Math.ceil(lastStartMs / 1000);
   const perEndpoint = endpoints.map((e, i) => ({ e, color: PALETTE[i % PALETTE.length], points: log.perSecond((s) => s.endpoint === e) }));
   const all = log.perSecond((s) => s.endpoint !== "shed");
   const phaseMarkers: ChartMarker[] = meta.phases.map((p) => ({ x: p.startS, label: p.name }));
