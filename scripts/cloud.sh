@@ -37,8 +37,7 @@ if [[ $action == diff && ${OFFLINE_DIFF:-1} != 0 ]]; then
 fi
 command -v terraform >/dev/null || die "terraform is not installed" "install Terraform >= 1.5 from https://developer.hashicorp.com/terraform/install"
 if [[ $action == deploy ]]; then
-  # Mitogen's strategy makes the controller's run several times faster (controller-run.sh).
-  apt_ensure ansible ansible-mitogen
+  command -v ansible-playbook >/dev/null || apt_ensure ansible
   # A clean clone has no node_modules: synth needs cdktf and the binding generator.
   "$ROOT/scripts/npm-deps.sh"
 fi

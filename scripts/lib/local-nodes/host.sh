@@ -3,7 +3,7 @@
 # Sourced by scripts/local-nodes.sh.
 
 ensure_host_packages() {
-  apt_ensure docker.io debootstrap ansible ansible-core ansible-mitogen ansible-lint iptables openssh-client \
+  apt_ensure docker.io debootstrap ansible ansible-core ansible-lint iptables openssh-client \
     curl ca-certificates iproute2 acl openssl
 }
 
