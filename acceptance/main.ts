@@ -20,7 +20,7 @@ import { HttpClient } from "./driver/http.js";
 import { runOpenLoad } from "./driver/open-load.js";
 import { SampleLog } from "./driver/samples.js";
 import type { LoadContext } from "./load/context.js";
-import { startListLoop, type ListEndpoint } from "./load/list-loop.js";
+import { LIST_ENDPOINTS, isListEndpoint, startListLoop, type ListEndpoint } from "./load/list-loop.js";
 import { deleteCreated, mixJob } from "./load/mix.js";
 import { chooseProfile, HEALTH_WAIT_S } from "./profiles.js";
 import { renderHtml, type ReportMeta } from "./report/html.js";
@@ -97,7 +97,7 @@ async function main(): Promise<number> {
       });
       phases.push({ name: `${phase.name} ${phase.rate} RPS`, startS, endS: (performance.now() - originMs) / 1000 });
       offered.push({ fromS: startS, toS: startS + phase.durationS, rate: phase.rate });
-      const samples = ctx.log.select((s) => s.phase === phase.name && s.endpoint !== "GET /api/movie" && s.endpoint !== "GET /api/customer" && s.endpoint !== "GET /api/session");
+      const samples = ctx.log.select((s) => s.phase === phase.name && !isListEndpoint(s.endpoint));
       results.push(rateHeldCheck(phase.name, phase.rate, phase.durationS, result, samples));
       results.push(...fastEndpointChecks(samples, `${phase.rate} RPS`));
     }
@@ -190,7 +190,7 @@ async function main(): Promise<number> {
   } finally {
     await lists.stop();
   }
-  for (const endpoint of ["GET /api/movie", "GET /api/customer", "GET /api/session"] as const) {
+  for (const endpoint of LIST_ENDPOINTS) {
     const body = firstListAnswers.get(endpoint);
     const problems = body === undefined ? ["no successful answer to inspect"] : await listAnswerMatches(db, endpoint, body).catch((e: unknown) => [String(e)]);
     results.push({ check: `${endpoint} works correctly`, verdict: verdict(problems.length === 0), figure: problems.length ? `${problems.length} problem(s)` : "row count and sampled rows equal the database", requirement: "list = database rows (<= 100000)", details: problems.slice(0, 3).join("; ") || undefined });

@@ -4,7 +4,7 @@
 import { runOpenLoad } from "../driver/open-load.js";
 import { SampleLog } from "../driver/samples.js";
 import type { LoadContext } from "../load/context.js";
-import { LIST_ENDPOINTS } from "../load/list-loop.js";
+import { isListEndpoint } from "../load/list-loop.js";
 import { uncachedMixJob } from "../load/mix.js";
 import { ms, pct, verdict, type CheckResult } from "./result.js";
 
@@ -103,8 +103,7 @@ export async function capacityStep(ctx: LoadContext, phase: string, rate: number
     job: uncachedMixJob(ctx, phase),
     onShed: (due) => ctx.log.add({ endpoint: "shed", phase, startMs: due - ctx.originMs, latencyMs: 0, status: 0, ok: false, error: "shed" }),
   });
-  const lists: readonly string[] = LIST_ENDPOINTS;
-  const s = SampleLog.summarize(phase, ctx.log.select((x) => x.phase === phase && !lists.includes(x.endpoint)));
+  const s = SampleLog.summarize(phase, ctx.log.select((x) => x.phase === phase && !isListEndpoint(x.endpoint)));
   return { rate, count: s.count, p50Ms: s.p50, p90Ms: s.p90, errors: s.errors, errorRatio: s.errorRatio, failures: s.failures, achievedRps: result.achievedRps, shed: result.shed };
 }
 

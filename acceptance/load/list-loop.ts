@@ -6,6 +6,8 @@ import type { LoadContext } from "./context.js";
 export const LIST_ENDPOINTS = ["GET /api/movie", "GET /api/customer", "GET /api/session"] as const;
 export type ListEndpoint = (typeof LIST_ENDPOINTS)[number];
 
+export const isListEndpoint = (endpoint: string): endpoint is ListEndpoint => (LIST_ENDPOINTS as readonly string[]).includes(endpoint);
+
 /** Called with the first successful answer of each list endpoint, for correctness. */
 export type Inspect = (endpoint: ListEndpoint, body: string) => void;
 
