@@ -2,7 +2,7 @@
 // requirements.md against a live installation, prints the verdict table, writes
 // reports/acceptance.json and reports/acceptance.html, exits 0 only if all pass.
 //
-//   PROFILE=full|smoke|ci [DRILLS=name,...] URL=https://... node --import tsx acceptance/main.ts
+//   PROFILE=full|smoke|ci [DRILLS=name,...] [BREAK_RATE=rps] URL=https://... node --import tsx acceptance/main.ts
 import { mkdirSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { answersMatchRows, initialRowsCheck, listAnswerMatches, sessionRoundTrip } from "./checks/data.js";
@@ -49,7 +49,7 @@ async function healthGate(targets: HealthTargets, what: string): Promise<CheckRe
 }
 
 async function main(): Promise<number> {
-  const profile = chooseProfile(process.env.PROFILE, process.env.DRILLS);
+  const profile = chooseProfile(process.env.PROFILE, process.env.DRILLS, process.env.BREAK_RATE);
   const inventory = loadInventory(inventoryPath(ROOT));
   const url = new URL(process.env.URL || defaultUrl(inventory));
   const reportDir = path.resolve(ROOT, process.env.REPORT_DIR ?? "reports");

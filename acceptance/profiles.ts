@@ -23,15 +23,27 @@ export interface Profile {
   drillTiming: DrillTiming;
 }
 
-/** The profile named by PROFILE, with only the drills named by DRILLS (comma-separated) when set. */
-export function chooseProfile(name: string | undefined, drillList: string | undefined): Profile {
+/**
+ * The profile named by PROFILE, with only the drills named by DRILLS (comma-separated) when
+ * set, and the rate offered while a drill's part is broken set by BREAK_RATE: the
+ * requirement lets it fall to the steady rate, BREAK_RATE=120 holds the peak through it.
+ */
+export function chooseProfile(name: string | undefined, drillList: string | undefined, breakRate?: string): Profile {
   const profile = PROFILES[name ?? "full"];
   if (!profile) throw new Error(`unknown PROFILE '${name}': use one of ${Object.keys(PROFILES).join(", ")}`);
-  if (!drillList) return profile;
-  const names = drillList.split(",").map((d) => d.trim()).filter(Boolean);
-  const unknown = names.filter((d) => !(DRILL_NAMES as readonly string[]).includes(d));
-  if (unknown.length) throw new Error(`unknown drill '${unknown.join("', '")}' in DRILLS: use some of ${DRILL_NAMES.join(", ")}`);
-  return { ...profile, drills: names as DrillName[] };
+  let chosen = profile;
+  if (drillList) {
+    const names = drillList.split(",").map((d) => d.trim()).filter(Boolean);
+    const unknown = names.filter((d) => !(DRILL_NAMES as readonly string[]).includes(d));
+    if (unknown.length) throw new Error(`unknown drill '${unknown.join("', '")}' in DRILLS: use some of ${DRILL_NAMES.join(", ")}`);
+    chosen = { ...chosen, drills: names as DrillName[] };
+  }
+  if (breakRate) {
+    const rate = Number(breakRate);
+    if (!Number.isInteger(rate) || rate <= 0) throw new Error(`BREAK_RATE '${breakRate}' is not a whole number of requests per second: use e.g. BREAK_RATE=120`);
+    chosen = { ...chosen, drillTiming: { ...chosen.drillTiming, steadyRate: rate } };
+  }
+  return chosen;
 }
 
 /** Longest wait for a healthy installation before a load phase or a drill. */

@@ -3,6 +3,8 @@
 #   PROFILE=full|smoke|ci   what to run (default full: steady, peak, every drill)
 #   DRILLS=a,b              only these drills (container-kill degrade node-stop pgbouncer-restart nginx-restart
 #                           instance-recreate)
+#   BREAK_RATE=120          the rate offered while a drill's part is broken (default: the profile's
+#                           steady rate, 60, as the requirement allows; 120 holds the peak through it)
 #   URL=https://...         the public URL (default: from the deployed inventory)
 #   INVENTORY=path          the Ansible inventory (default: cloud with credentials, else local)
 # Prints the verdict table; writes reports/acceptance.json and reports/acceptance.html.

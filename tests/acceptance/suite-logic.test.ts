@@ -139,6 +139,14 @@ test("DRILLS narrows a profile to the named drills and refuses unknown ones", ()
   assert.throws(() => chooseProfile("huge", undefined), /unknown PROFILE 'huge'/);
 });
 
+test("BREAK_RATE sets the rate offered while a drill's part is broken, and refuses anything but a whole rate", () => {
+  assert.equal(chooseProfile("full", undefined).drillTiming.steadyRate, 60, "the requirement's steady rate by default");
+  const held = chooseProfile("smoke", "node-stop", "120");
+  assert.deepEqual([held.drills, held.drillTiming.steadyRate, held.drillTiming.peakRate], [["node-stop"], 120, 120]);
+  assert.equal(chooseProfile("smoke", undefined).drillTiming.steadyRate, 60, "the profile itself is left as it was");
+  for (const bad of ["fast", "0", "-5", "60.5"]) assert.throws(() => chooseProfile("smoke", undefined, bad), /BREAK_RATE '.*' is not a whole number/);
+});
+
 test("a lost frontend's time: the last request after the break that got no answer at all, not an HTTP error", () => {
   const sample = (startMs: number, status: number, error?: string) => ({ endpoint: "GET /ping", phase: "drill:x", startMs, latencyMs: 5, status, ok: false, error });
   const samples = [sample(900, 0, "ECONNRESET"), sample(1_500, 0, "UND_ERR_CONNECT_TIMEOUT"), sample(3_000, 500), sample(4_000, 0, "shed")];
