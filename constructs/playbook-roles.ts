@@ -91,3 +91,48 @@ export function rolesOfPlaybook(ansibleDir: string, playbook: string): string[] 
   for (const role of direct) visitRole(role, "named in the playbook");
   return [...all].sort();
 }
+
+/** The collection of a plugin named in full (namespace.collection.name), unless it is ansible-core's own. */
+function collectionOf(name: string): string | undefined {
+  const m = /^([a-z0-9_]+)\.([a-z0-9_]+)\.[a-z0-9_]+$/.exec(name.trim());
+  if (!m) return undefined;
+  const collection = `${m[1]}.${m[2]}`;
+  return collection === "ansible.builtin" || collection === "ansible.legacy" ? undefined : collection;
+}
+
+/** Collections named by the modules of a task list (blocks included). */
+function collectionsInTasks(tasks: unknown, into: Set<string>): void {
+  if (!Array.isArray(tasks)) return;
+  for (const task of tasks) {
+    if (!isObject(task)) continue;
+    for (const key of Object.keys(task)) {
+      const collection = collectionOf(key);
+      if (collection) into.add(collection);
+    }
+    for (const key of ["block", "rescue", "always"]) collectionsInTasks(task[key], into);
+  }
+}
+
+/**
+ * The collections beyond ansible-core that the roles' tasks and handlers and
+ * ansible.cfg's callbacks name, sorted: what a VM that installs only ansible-core
+ * must fetch besides. Modules are written by their full names (ansible-lint's
+ * fqcn rule), so this finds every one.
+ */
+export function collectionsOfRoles(ansibleDir: string, roles: readonly string[]): string[] {
+  const found = new Set<string>();
+  for (const role of roles) {
+    for (const sub of ["tasks", "handlers"]) {
+      const dir = path.join(ansibleDir, "roles", role, sub);
+      if (!fs.existsSync(dir)) continue;
+      for (const f of fs.readdirSync(dir).filter((n) => /\.ya?ml$/.test(n))) collectionsInTasks(readYaml(path.join(dir, f)), found);
+    }
+  }
+  const cfg = path.join(ansibleDir, "ansible.cfg");
+  const callbacks = fs.existsSync(cfg) ? /^\s*callbacks_enabled\s*=\s*(.*)$/m.exec(fs.readFileSync(cfg, "utf8")) : null;
+  for (const name of callbacks?.[1].split(",") ?? []) {
+    const collection = collectionOf(name);
+    if (collection) found.add(collection);
+  }
+  return [...found].sort();
+}

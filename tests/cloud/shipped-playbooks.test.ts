@@ -13,7 +13,9 @@ import { describe, it } from "node:test";
 import { parse as parseYaml } from "yaml";
 import { ensureBindings, fixtureSettings, Json, resources, synthAll, synthesizeBefore } from "./fixture";
 
-const hasAnsible = spawnSync("ansible-playbook", ["--version"], { stdio: "ignore" }).status === 0;
+/** Where this machine's ansible package keeps its collections (the controller has the whole package). */
+const DIST_COLLECTIONS = "/usr/lib/python3/dist-packages/ansible_collections";
+const hasAnsible = spawnSync("ansible-playbook", ["--version"], { stdio: "ignore" }).status === 0 && fs.existsSync(DIST_COLLECTIONS);
 
 interface WriteFile {
   path: string;
@@ -40,11 +42,33 @@ function unpack(userData: string): { dir: string; playbook: string; inventory: s
   return { dir, playbook: path.join(dir, m[1]), inventory };
 }
 
+/**
+ * The collections the self-configure script takes from Debian's ansible package, copied
+ * from this machine's copy of that package into a folder of their own: what the VM has.
+ */
+function fetchedCollections(userData: string): string {
+  const doc = parseYaml(userData) as { write_files: WriteFile[] };
+  const script = doc.write_files.find((w) => w.path === "/usr/local/sbin/bingo-self-configure")?.content ?? "";
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "bingo-collections-"));
+  for (const [, ns, name] of script.matchAll(/ansible_collections\/([a-z0-9_]+)\/([a-z0-9_]+)\/\*/g)) {
+    fs.cpSync(path.join(DIST_COLLECTIONS, ns, name), path.join(dir, "ansible_collections", ns, name), { recursive: true });
+  }
+  return dir;
+}
+
+/** ansible-playbook --syntax-check of the shipped playbook, with only the collections the VM fetches. */
 function syntaxCheck(userData: string) {
   const { dir, playbook, inventory } = unpack(userData);
   const r = spawnSync("ansible-playbook", ["--syntax-check", "-i", inventory, playbook], {
     encoding: "utf8",
-    env: { ...process.env, ANSIBLE_CONFIG: path.join(dir, "ansible", "ansible.cfg"), ANSIBLE_NOCOLOR: "1" },
+    env: {
+      ...process.env,
+      ANSIBLE_CONFIG: path.join(dir, "ansible", "ansible.cfg"),
+      ANSIBLE_NOCOLOR: "1",
+      // A module from any other collection fails the check, as it would fail on the VM.
+      ANSIBLE_COLLECTIONS_PATH: fetchedCollections(userData),
+      ANSIBLE_COLLECTIONS_SCAN_SYS_PATH: "False",
+    },
   });
   return { ok: r.status === 0, output: `${r.stdout}\n${r.stderr}` };
 }
@@ -121,6 +145,18 @@ describe("roles of a playbook", () => {
       "roles/unused/tasks/main.yml": "[]\n",
     });
     assert.deepEqual(rolesOfPlaybook(dir, "playbooks/p.yml"), ["a", "b", "c", "d", "e", "fw"]);
+  });
+
+  it("names the collections of the roles' modules and of ansible.cfg's callbacks, not ansible-core's own", () => {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const { collectionsOfRoles } = require("../../constructs/playbook-roles") as typeof import("../../constructs/playbook-roles");
+    const dir = tree({
+      "ansible.cfg": "[defaults]\ncallbacks_enabled = ansible.posix.timer, ansible.builtin.default\n",
+      "roles/a/tasks/main.yml": "- ansible.builtin.debug: {msg: x}\n- block:\n    - community.postgresql.postgresql_query: {query: x}\n",
+      "roles/b/handlers/main.yml": "- name: h\n  community.crypto.x509_certificate: {path: x}\n",
+      "roles/c/tasks/main.yml": "- community.docker.docker_container: {name: x}\n",
+    });
+    assert.deepEqual(collectionsOfRoles(dir, ["a", "b"]), ["ansible.posix", "community.crypto", "community.postgresql"]);
   });
 
   it("a role that does not exist is named with the playbook", () => {
