@@ -147,7 +147,7 @@ async function main(): Promise<number> {
           offered.push({ fromS: startS, toS: startS + plan.stepS, rate });
           say(`  ${whyNotHeld(figures) ?? "held"}`);
           return figures;
-        });
+        }, plan.finestStepRate);
         return capacityRow(search, plan, new Set(health.apps.map((a) => a.node)).size, processesPerNode(health));
       });
       results.push(...row);

@@ -57,8 +57,9 @@ export const PROFILES: Record<string, Profile> = {
       { name: "peak", rate: 120, durationS: 60 },
     ],
     overhead: { rate: 60, durationS: 30, rounds: 2 },
-    // From the peak up; two app nodes at 100/s per process refuse beyond about 200 RPS.
-    capacity: { fromRate: 120, stepRate: 40, toRate: 400, stepS: 20 },
+    // From the peak up (two app nodes, two processes each at 100/s: a ceiling of 400 RPS),
+    // then the gap below the first step that failed halved down to 10 RPS.
+    capacity: { fromRate: 120, stepRate: 40, toRate: 400, stepS: 20, finestStepRate: 10 },
     drills: DRILL_NAMES,
     drillTiming: { peakRate: 120, steadyRate: 60, breakAtS: 10, settleS: 5, peakAfterS: 30, dbHoldS: 30 },
   },

@@ -40,6 +40,28 @@ test("the search stops at the first step whose errors pass 1%, and reports the o
   assert.match(capacityRow(search, PLAN, 2, 1).figure, /ceiling 200 RPS \(100\/s per process x 2 app nodes x 1 process per node\), held\/ceiling 1\.00$/);
 });
 
+test("after the first step that fails, the gap below it is halved down to the finest step", async () => {
+  // Errors pass 1% above 385 RPS.
+  const f = fake(() => 80, (rate) => (rate > 385 ? 0.02 : 0));
+  const search = await searchCapacity(capacityRates(PLAN), f.run, 10);
+  assert.deepEqual(f.asked, [120, 160, 200, 240, 280, 320, 360, 400, 380, 390]);
+  assert.equal(search.held?.rate, 380);
+  assert.equal(search.failed?.rate, 390);
+  assert.match(capacityRow(search, { ...PLAN, finestStepRate: 10 }, 2, 2).figure, /^held 380 RPS .*, failed at 390 RPS .*held\/ceiling 0\.95$/);
+  // A failure at 380 too: 370 is tried, and the failed step reported is the lowest.
+  const g = fake(() => 80, (rate) => (rate > 365 ? 0.02 : 0));
+  const lower = await searchCapacity(capacityRates(PLAN), g.run, 10);
+  assert.deepEqual(g.asked.slice(-3), [400, 380, 370]);
+  assert.deepEqual([lower.held?.rate, lower.failed?.rate], [360, 370]);
+  // Without a finest step, or when even the first step failed, nothing more is sent.
+  const h = fake(() => 80, (rate) => (rate > 385 ? 0.02 : 0));
+  assert.equal((await searchCapacity(capacityRates(PLAN), h.run)).held?.rate, 360);
+  assert.equal(h.asked.length, 8);
+  const none = fake(() => 900, () => 0);
+  await searchCapacity(capacityRates(PLAN), none.run, 10);
+  assert.deepEqual(none.asked, [120]);
+});
+
 test("p90 at 400 ms fails a step, as does a driver that could not hold the rate", async () => {
   const slow = await searchCapacity(capacityRates(PLAN), fake((rate) => (rate >= 280 ? 400 : 120), () => 0).run);
   assert.equal(slow.held?.rate, 240);
@@ -64,7 +86,7 @@ test("every step holding, or not even the first, is said so", async () => {
 
 test("only the full profile measures capacity and the frontend overhead", () => {
   const full = chooseProfile("full", undefined);
-  assert.deepEqual(full.capacity, PLAN);
+  assert.deepEqual(full.capacity, { ...PLAN, finestStepRate: 10 });
   assert.deepEqual(full.overhead, { rate: 60, durationS: 30, rounds: 2 });
   for (const name of ["smoke", "ci"]) {
     const p = chooseProfile(name, undefined);
