@@ -1,7 +1,7 @@
 // A dying app node is invisible to users: while a request loop runs through the
 // frontend, one node's bingo is killed, or degraded through /operation, and no
 // request fails; the node answers pong again in under a minute (autoheal), and the
-// frontends' active health check takes it out of nginx's upstream meanwhile.
+// frontends' active health check has them refuse connections to it meanwhile.
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { HTTP_BASE, bingoPort, fetchAnswer, onNode, sleep, tcpFrom } from "./support/frontend";
@@ -91,19 +91,20 @@ test("a killed bingo process is invisible to users and restarts at once", async 
 });
 
 /**
- * Watches frontend1's upstream block for NODE's process on port: resolves to the seconds
- * until the active health check marked it down, and until it marked it up again.
+ * Watches frontend1's refusals (the chain bingo-upstream-reject keeps from the active health
+ * check's list) for NODE's process on port: resolves to the seconds until the check had the
+ * frontend refuse connections to it, and until it lifted that again.
  */
-async function markedDownThenUp(port: number, limitS: number): Promise<{ downS: number; upS: number }> {
+async function refusedThenAgain(port: number, limitS: number): Promise<{ downS: number; upS: number }> {
   const polls = limitS * 4;
   const script =
     `addr=$(getent ahostsv4 ${NODE} | awk 'NR == 1 {print $1}'); down=; ` +
     `for i in $(seq 1 ${polls}); do ` +
-    `if grep -q "^server $addr:${port} .* down;" /etc/nginx/bingo-upstream.conf; then down=\${down:-$i}; ` +
+    `if sudo iptables -w -S BINGO-UPSTREAM-DOWN 2>/dev/null | grep -q -- "-d $addr/32 .*--dport ${port} .*REJECT"; then down=\${down:-$i}; ` +
     `elif [ -n "$down" ]; then echo "$down $i"; exit 0; fi; sleep 0.25; done; echo "never \${down:-never}"`;
   const out = await onNode("frontend1", script, (limitS + 30) * 1000);
   const [down, up] = out.split(" ").map(Number);
-  assert.ok(Number.isFinite(down) && Number.isFinite(up), `the health check did not mark ${NODE}:${port} down and up again in nginx's upstream within ${limitS} s (${out})`);
+  assert.ok(Number.isFinite(down) && Number.isFinite(up), `the health check did not have frontend1 refuse ${NODE}:${port} and then lift it within ${limitS} s (${out})`);
   return { downS: down / 4, upS: up / 4 };
 }
 
@@ -112,7 +113,7 @@ test("a node degraded through /operation is invisible to users and heals in unde
   const before = await containerStartedAt();
   const loop = requestLoop(150_000);
   await sleep(3_000);
-  const marks = markedDownThenUp(port, 90);
+  const marks = refusedThenAgain(port, 90);
   const degradedAt = Date.now();
   // Sent straight to the node (not through the frontend, which must not spread it).
   await onNode("frontend1",
@@ -127,7 +128,7 @@ test("a node degraded through /operation is invisible to users and heals in unde
   assert.deepEqual(failures, [], "requests failed while a node was degraded");
   assert.ok(recovery < 60, `recovery took ${recovery.toFixed(1)} s`);
   const { downS, upS } = await marks;
-  console.log(`the active health check marked it down after ${downS.toFixed(2)} s and up again after ${upS.toFixed(2)} s`);
+  console.log(`the active health check had frontend1 refuse it after ${downS.toFixed(2)} s and lifted that after ${upS.toFixed(2)} s`);
   await healthyAgain();
   const metrics = await onNode(NODE, "cat /var/lib/prometheus/node-exporter/bingo.prom");
   assert.match(metrics, /bingo_container_restarts_total\{container="bingo-1",reason="unhealthy"\} [1-9]/, "autoheal did not count the restart");
