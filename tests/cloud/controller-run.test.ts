@@ -46,7 +46,7 @@ describe("the controller's run (scripts/controller-run.sh)", () => {
     assert.equal(r.status, 0, r.output);
     assert.equal(r.calls.length, 3, r.calls.join("\n"));
     assert.match(r.calls[0], /^ansible all -i .*\/inventory -m ansible\.builtin\.wait_for_connection -a timeout=120$/);
-    assert.match(r.calls[1], /^ansible all -i .*\/inventory -b -m ansible\.builtin\.shell -a command -v cloud-init >\/dev\/null \|\| exit 0; timeout 120 cloud-init status --wait/);
+    assert.match(r.calls[1], /^ansible all -i .*\/inventory -b -m ansible\.builtin\.shell -a command -v cloud-init >\/dev\/null \|\| exit 0; timeout 120 sh -c 'until \[ -e \/run\/cloud-init\/result\.json \]/);
     assert.match(r.calls[2], new RegExp(`^ansible-playbook -i .*/inventory site\\.yml --limit app \\(cwd ${ROOT}/ansible, config ${ROOT}/ansible/ansible\\.cfg\\)$`));
   });
 
